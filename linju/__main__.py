@@ -1,0 +1,3 @@
+from linju.cli import main
+
+main()

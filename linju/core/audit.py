@@ -1,0 +1,78 @@
+"""The audit log: every write a service makes records who did what to which object.
+
+``record()`` is called inside the service's transaction, so an audit row exists exactly when
+the write does. ``changes()`` compares an object with new values and returns ``{field: [old, new]}``.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Model
+
+from linju.core.models import AuditEvent
+
+current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "linju_request_id", default=""
+)
+security_log = logging.getLogger("linju.security")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Model):
+        return str(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def changes(instance: Model, new_values: dict[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [old, new]}`` for each field of ``new_values`` that differs from ``instance``."""
+    diff: dict[str, list[Any]] = {}
+    for name, new in new_values.items():
+        old = getattr(instance, name)
+        if old != new:
+            diff[name] = [_plain(old), _plain(new)]
+    return diff
+
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    target: Model,
+    estate: Any = None,
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Write one audit event. ``estate`` defaults to the target's own estate."""
+    if estate is None:
+        estate_id = target.pk if target._meta.label == "community.Estate" else getattr(
+            target, "estate_id", None
+        )
+    else:
+        estate_id = estate.pk
+    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_label=user.get_username() if user else "system",
+        action=action,
+        estate_id=estate_id,
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        target_label=str(target)[:200],
+        changes=changes or {},
+        request_id=current_request_id.get(),
+    )
+
+
+def record_security(*, user: Any, event: str, detail: str = "") -> None:
+    """Security events (refusals, sign-ins) go to the security log, kept by the deployment."""
+    who = user.get_username() if user is not None and user.is_authenticated else "anonymous"
+    security_log.warning(
+        "%s user=%s detail=%s request=%s", event, who, detail, current_request_id.get()
+    )

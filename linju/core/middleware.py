@@ -1,0 +1,76 @@
+"""Request id, language cookie, large-text preference, and bad input mapped to 4xx."""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.shortcuts import render
+from django.utils import translation
+
+from linju.core.audit import current_request_id
+
+LARGE_TEXT_COOKIE = "linju_large_text"
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = request.headers.get("X-Request-Id", "")[:40] or uuid.uuid4().hex
+        request.request_id = request_id
+        token = current_request_id.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request_id.reset(token)
+        response["X-Request-Id"] = request_id
+        return response
+
+
+class LanguageCookieMiddleware:
+    """Chinese unless the person chose English: the choice is a cookie, never a URL prefix.
+
+    The browser's Accept-Language is deliberately ignored: a phone set to English in a
+    Shanghai estate still gets the Chinese the committee writes in, until the person switches.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if language not in supported:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary = response.get("Vary", "")
+        if "Cookie" not in patch_vary:
+            response["Vary"] = f"{patch_vary}, Cookie" if patch_vary else "Cookie"
+        translation.deactivate()
+        return response
+
+
+class PreferencesMiddleware:
+    """Large-text mode from the account (if signed in) or the cookie; maps bad input to 400."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.large_text:
+            request.large_text = True
+        else:
+            request.large_text = request.COOKIES.get(LARGE_TEXT_COOKIE) == "1"
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, ValidationError):
+            return render(
+                request, "errors/400.html", {"messages_list": exception.messages}, status=400
+            )
+        return None

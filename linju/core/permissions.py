@@ -1,0 +1,285 @@
+"""The one permission module: who may do what to which object, and which objects they may see.
+
+Rules are keyed by ``(model, action)``; each is one small function of the actor and the object.
+Views, services, the API and templates ask ``can()``, ``require()`` and ``visible()``; nothing
+else checks roles. "Missing" and "forbidden" give the same answer where an object is loaded
+(``get_visible_or_404``), so ids of other estates leak nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from linju.community.models import (
+    Building,
+    Estate,
+    Flat,
+    Occupancy,
+    Owner,
+    Person,
+    Role,
+    Street,
+)
+from linju.core.models import AuditEvent
+
+ESTATE_OFFICER_KINDS = {
+    Role.Kind.COMMITTEE_STAFF,
+    Role.Kind.OWNERS_COMMITTEE,
+    Role.Kind.PROPERTY_STAFF,
+}
+
+
+@dataclass
+class Actor:
+    """What an account may act on today, worked out once per request."""
+
+    user: Any
+    is_admin: bool = False
+    staff_estates: set[int] = field(default_factory=set)  # residents' committee staff
+    officer_estates: set[int] = field(default_factory=set)  # staff, owners' cttee, property
+    leader_buildings: set[int] = field(default_factory=set)
+    foundation_streets: set[int] = field(default_factory=set)
+    resident_estates: set[int] = field(default_factory=set)
+    resident_buildings: set[int] = field(default_factory=set)
+    person_ids: set[int] = field(default_factory=set)
+    member_estates: set[int] = field(default_factory=set)  # lives there or holds a role there
+
+    @property
+    def is_authenticated(self) -> bool:
+        return bool(self.user is not None and self.user.is_authenticated)
+
+
+def actor_for(user: Any) -> Actor:
+    """The actor behind ``user`` (anonymous users act as the public). Cached on the user."""
+    if user is None or not user.is_authenticated:
+        return Actor(user=user)
+    cached = getattr(user, "_linju_actor", None)
+    if cached is not None:
+        return cached
+    actor = Actor(user=user, is_admin=user.is_superuser)
+    for kind, estate_id, building_id, street_id in Role.objects.current().filter(
+        user=user
+    ).values_list("kind", "estate_id", "building_id", "street_id"):
+        if kind == Role.Kind.PLATFORM_ADMIN:
+            actor.is_admin = True
+        elif kind == Role.Kind.COMMITTEE_STAFF:
+            actor.staff_estates.add(estate_id)
+            actor.officer_estates.add(estate_id)
+        elif kind in ESTATE_OFFICER_KINDS:
+            actor.officer_estates.add(estate_id)
+        elif kind == Role.Kind.GROUP_LEADER:
+            actor.leader_buildings.add(building_id)
+            actor.member_estates.add(estate_id)
+        elif kind == Role.Kind.FOUNDATION_OFFICER:
+            actor.foundation_streets.add(street_id)
+    for person_id, estate_id in Person.objects.filter(user=user).values_list("pk", "estate_id"):
+        actor.person_ids.add(person_id)
+        actor.resident_estates.add(estate_id)
+    actor.resident_buildings = set(
+        Occupancy.objects.current()
+        .filter(person_id__in=actor.person_ids)
+        .values_list("flat__building_id", flat=True)
+    )
+    actor.member_estates |= actor.resident_estates | actor.officer_estates
+    user._linju_actor = actor
+    return actor
+
+
+def forget(user: Any) -> None:
+    """Drop the cached actor (after a role or occupancy of this user changed)."""
+    if user is not None and hasattr(user, "_linju_actor"):
+        del user._linju_actor
+
+
+# --- The rules -------------------------------------------------------------------------------
+
+
+def _estate_id(obj: Any) -> int | None:
+    if obj is None:
+        return None
+    if isinstance(obj, Estate):
+        return obj.pk
+    return getattr(obj, "estate_id", None)
+
+
+def _is_estate_staff(a: Actor, obj: Any) -> bool:
+    return a.is_admin or _estate_id(obj) in a.staff_estates
+
+
+def _is_estate_officer(a: Actor, obj: Any) -> bool:
+    return a.is_admin or _estate_id(obj) in a.officer_estates
+
+
+def _is_estate_member(a: Actor, obj: Any) -> bool:
+    return a.is_admin or _estate_id(obj) in a.member_estates
+
+
+def _leads_building_of(a: Actor, obj: Any) -> bool:
+    building_id = obj.pk if isinstance(obj, Building) else getattr(obj, "building_id", None)
+    return building_id in a.leader_buildings
+
+
+def _person_in_led_building(a: Actor, person: Person) -> bool:
+    return (
+        bool(a.leader_buildings)
+        and Occupancy.objects.current()
+        .filter(person=person, flat__building_id__in=a.leader_buildings)
+        .exists()
+    )
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One permission: ``check(actor, obj)`` answers it; ``doc`` says it in words."""
+
+    doc: str
+    check: Callable[[Actor, Any], bool]
+
+
+RULES: dict[tuple[str, str], Rule] = {
+    ("street", "create"): Rule("Platform admins create streets.", lambda a, o: a.is_admin),
+    ("estate", "create"): Rule("Platform admins create estates.", lambda a, o: a.is_admin),
+    ("estate", "view"): Rule(
+        "Anyone sees an estate's public page (counts only, nothing personal).",
+        lambda a, o: True,
+    ),
+    ("estate", "manage"): Rule(
+        "Residents' committee staff of the estate use its console.", _is_estate_staff
+    ),
+    ("estate", "view_directory"): Rule(
+        "Committee staff, owners' committee and property staff of the estate see its roster.",
+        _is_estate_officer,
+    ),
+    ("building", "view"): Rule(
+        "Anyone sees a building's public page.", lambda a, o: True
+    ),
+    ("building", "view_flats"): Rule(
+        "Members of the estate see the flats of its buildings (numbers and areas).",
+        _is_estate_member,
+    ),
+    ("building", "change"): Rule("Committee staff edit buildings.", _is_estate_staff),
+    ("building", "create"): Rule("Committee staff add buildings.", _is_estate_staff),
+    ("flat", "view"): Rule(
+        "Members of the estate see a flat's number and area.", _is_estate_member
+    ),
+    ("flat", "change"): Rule("Committee staff edit flats.", _is_estate_staff),
+    ("flat", "create"): Rule("Committee staff add flats.", _is_estate_staff),
+    ("person", "view"): Rule(
+        "Estate officers see the estate's people; a group leader sees their building's; "
+        "everyone sees themselves.",
+        lambda a, o: _is_estate_officer(a, o)
+        or (o is not None and o.pk in a.person_ids)
+        or (o is not None and _person_in_led_building(a, o)),
+    ),
+    ("person", "view_phone"): Rule(
+        "Only committee staff of the estate see full phone numbers; others see them masked.",
+        lambda a, o: _is_estate_staff(a, o) or (o is not None and o.pk in a.person_ids),
+    ),
+    ("person", "change"): Rule("Committee staff edit people.", _is_estate_staff),
+    ("person", "create"): Rule("Committee staff add people.", _is_estate_staff),
+    ("occupancy", "create"): Rule("Committee staff record who lives where.", _is_estate_staff),
+    ("occupancy", "end"): Rule("Committee staff end an occupancy.", _is_estate_staff),
+    ("owner", "change"): Rule("Committee staff record ownership.", _is_estate_staff),
+    ("role", "assign"): Rule(
+        "Committee staff assign roles inside their estate; platform admins anywhere.",
+        lambda a, o: a.is_admin
+        or (
+            _estate_id(o) in a.staff_estates
+            and getattr(o, "kind", None)
+            not in (Role.Kind.PLATFORM_ADMIN, Role.Kind.FOUNDATION_OFFICER)
+        ),
+    ),
+    ("role", "end"): Rule(
+        "Whoever may assign a role may end it.",
+        lambda a, o: RULES[("role", "assign")].check(a, o),
+    ),
+    ("audit", "view"): Rule("Committee staff read their estate's audit log.", _is_estate_staff),
+    ("home", "view"): Rule("Signed-in people see their own home.", lambda a, o: a.is_authenticated),
+}
+
+MODEL_KEYS: dict[type[Model], str] = {
+    Street: "street",
+    Estate: "estate",
+    Building: "building",
+    Flat: "flat",
+    Person: "person",
+    Occupancy: "occupancy",
+    Owner: "owner",
+    Role: "role",
+    AuditEvent: "audit",
+}
+
+
+def _key(model_or_key: type[Model] | Model | str) -> str:
+    if isinstance(model_or_key, str):
+        return model_or_key
+    model = model_or_key if isinstance(model_or_key, type) else type(model_or_key)
+    return MODEL_KEYS[model]
+
+
+def can(user: Any, action: str, obj: Any = None, *, model: str | None = None) -> bool:
+    """May ``user`` do ``action`` to ``obj``? (``model`` names the rule when obj is a place.)"""
+    key = model or _key(obj)
+    rule = RULES.get((key, action))
+    if rule is None:
+        raise KeyError(f"no permission rule for {(key, action)!r}")
+    return rule.check(actor_for(user), obj)
+
+
+def require(user: Any, action: str, obj: Any = None, *, model: str | None = None) -> None:
+    """Raise PermissionDenied unless ``can()``."""
+    if not can(user, action, obj, model=model):
+        from linju.core import audit
+
+        audit.record_security(user=user, event="permission.denied", detail=f"{model or ''}:{action}")
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+# --- What an actor may see -------------------------------------------------------------------
+
+
+def _visible_q(a: Actor, key: str) -> Q | None:
+    """A filter for the objects of ``key`` the actor may see; None means all."""
+    if a.is_admin:
+        return None
+    if key in ("street", "estate", "building"):
+        return None
+    if key == "flat":
+        return Q(estate_id__in=a.member_estates)
+    if key in ("person",):
+        return (
+            Q(estate_id__in=a.officer_estates)
+            | Q(pk__in=a.person_ids)
+            | Q(
+                occupancies__flat__building_id__in=a.leader_buildings,
+                occupancies__ends_on__isnull=True,
+            )
+        )
+    if key in ("occupancy", "owner", "role"):
+        return Q(estate_id__in=a.officer_estates)
+    if key == "audit":
+        return Q(estate_id__in=a.staff_estates)
+    raise KeyError(f"no visibility rule for {key!r}")
+
+
+def visible(user: Any, queryset: QuerySet) -> QuerySet:
+    """The part of ``queryset`` that ``user`` may see."""
+    q = _visible_q(actor_for(user), MODEL_KEYS[queryset.model])
+    if q is None:
+        return queryset
+    return queryset.filter(q).distinct()
+
+
+def get_visible_or_404(user: Any, queryset: QuerySet, **lookup: Any) -> Model:
+    """Load one object the user may see; missing and hidden give the same 404."""
+    try:
+        return visible(user, queryset).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc

@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("linju.core.urls")),
+    path("", include("linju.community.urls")),
+]
+
+handler400 = "linju.core.views.bad_request"
+handler403 = "linju.core.views.permission_denied"
+handler404 = "linju.core.views.page_not_found"
+handler500 = "linju.core.views.server_error"
