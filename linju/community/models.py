@@ -187,8 +187,13 @@ class Flat(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["building", "entrance", "number"],
-                name="flat_unique_number",
-                nulls_distinct=False,
+                condition=Q(entrance__isnull=False),
+                name="flat_unique_number_in_entrance",
+            ),
+            models.UniqueConstraint(
+                fields=["building", "number"],
+                condition=Q(entrance__isnull=True),
+                name="flat_unique_number_no_entrance",
             ),
             models.CheckConstraint(condition=Q(area__gt=0), name="flat_area_positive"),
         ]

@@ -70,7 +70,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='flat',
-            constraint=models.UniqueConstraint(fields=('building', 'entrance', 'number'), name='flat_unique_number', nulls_distinct=False),
+            constraint=models.UniqueConstraint(condition=models.Q(('entrance__isnull', False)), fields=('building', 'entrance', 'number'), name='flat_unique_number_in_entrance'),
+        ),
+        migrations.AddConstraint(
+            model_name='flat',
+            constraint=models.UniqueConstraint(condition=models.Q(('entrance__isnull', True)), fields=('building', 'number'), name='flat_unique_number_no_entrance'),
         ),
         migrations.AddConstraint(
             model_name='flat',
