@@ -370,3 +370,21 @@ def preferences_set(*, user: Any, large_text: bool | None = None, language: str 
     if fields:
         user.save(update_fields=fields)
     return user
+
+
+@transaction.atomic
+def estate_setup(
+    *, actor: Any, street_name: str, street_slug: str, estate_name: str, estate_slug: str,
+    staff_username: str, staff_password: str, staff_display_name: str = "",
+    staff_phone: str = "",
+) -> Estate:
+    """Create an estate (in an existing or new street) and its first staff account, all or nothing."""
+    street = Street.objects.filter(slug=street_slug.strip()).first()
+    if street is None:
+        street = street_create(actor=actor, name=street_name, slug=street_slug)
+    estate = estate_create(actor=actor, street=street, name=estate_name, slug=estate_slug)
+    staff_account_create(
+        actor=actor, estate=estate, username=staff_username, password=staff_password,
+        display_name=staff_display_name, phone=staff_phone,
+    )
+    return estate
