@@ -37,7 +37,7 @@ from linju.community.models import (
 from linju.core import audit
 
 SEED = 2009
-DEMO_PASSWORD = "linju-demo-2026"
+DEMO_PASSWORD = "linju-demo-2026"  # noqa: S105 - published; demo accounts only
 ESTATE_SLUG = "zhonghao"
 DEVELOPER_NAME = "上海中浩房地产开发有限公司"
 
@@ -89,21 +89,26 @@ BUILDINGS = (
     BuildingPlan("26", 2, 1, 18, 3),
 )
 
+AREA_MIN, AREA_MAX = Decimal("60.00"), Decimal("140.00")
 DEVELOPER_FLATS = 12
 TWO_FLAT_OWNERS = 40
 JOINT_FLATS = 220
 RENTED_FLATS = 110  # owner lives outside the estate
 
+
 # Surnames with rough relative frequencies (national order, with Shanghai's 徐陆顾沈钱 raised).
-SURNAMES = {
-    "王": 71, "李": 70, "张": 68, "刘": 53, "陈": 50, "杨": 31, "黄": 24, "赵": 20, "吴": 22,
-    "周": 20, "徐": 22, "孙": 15, "马": 13, "朱": 16, "胡": 13, "郭": 11, "何": 12, "林": 11,
-    "高": 11, "罗": 10, "郑": 10, "梁": 9, "谢": 9, "宋": 8, "唐": 8, "许": 8, "韩": 7,
-    "冯": 7, "邓": 7, "曹": 7, "彭": 6, "曾": 6, "肖": 6, "田": 5, "董": 6, "袁": 5, "潘": 5,
-    "蒋": 6, "蔡": 5, "余": 5, "杜": 5, "叶": 6, "程": 5, "苏": 5, "魏": 5, "吕": 4, "丁": 5,
-    "任": 4, "沈": 8, "姚": 5, "卢": 4, "姜": 4, "陆": 9, "顾": 8, "钱": 5, "金": 5, "汪": 4,
-    "范": 4, "方": 4, "戴": 4, "施": 4, "秦": 3, "倪": 3, "龚": 3, "严": 3, "邵": 3,
-}
+def _weights(text: str) -> dict[str, int]:
+    return {entry[0]: int(entry[1:]) for entry in text.split()}
+
+
+SURNAMES = _weights(
+    "[0 [1 王71 李70 张68 刘53 陈50 杨31 黄24 赵20 吴22 周20 "
+    "徐22 孙15 马13 朱16 胡13 郭11 何12 林11 高11 罗10 郑10 梁9 "
+    "谢9 宋8 唐8 许8 韩7 冯7 邓7 曹7 彭6 曾6 肖6 田5 "
+    "董6 袁5 潘5 蒋6 蔡5 余5 杜5 叶6 程5 苏5 魏5 吕4 "
+    "丁5 任4 沈8 姚5 卢4 姜4 陆9 顾8 钱5 金5 汪4 范4 "
+    "方4 戴4 施4 秦3 倪3 龚3 严3 邵3"
+)
 GIVEN_NAMES = {
     ("elder", "m"): "建国 国强 志明 国华 德明 建华 永康 伟民 金根 福生 海林 家骏 根宝 荣发 "
     "国庆 振华 培德 长林 如松 耀祖",
@@ -126,8 +131,13 @@ STAFF_ACCOUNTS = (
     ("staff", "苏华军", Role.Kind.COMMITTEE_STAFF, "居委会书记", "residents' committee secretary"),
     ("owners", "", Role.Kind.OWNERS_COMMITTEE, "业委会委员", "owners' committee member"),
     ("property", "何志明", Role.Kind.PROPERTY_STAFF, "物业公司客服", "property company staff"),
-    ("foundation", "林慧敏", Role.Kind.FOUNDATION_OFFICER, "万里社区基金会项目官员",
-     "community foundation officer"),
+    (
+        "foundation",
+        "林慧敏",
+        Role.Kind.FOUNDATION_OFFICER,
+        "万里社区基金会项目官员",
+        "community foundation officer",
+    ),
     ("admin", "陈立新", Role.Kind.PLATFORM_ADMIN, "平台管理员", "platform admin"),
 )
 ROLE_FROM = {
@@ -193,7 +203,10 @@ def _load() -> Estate:
         slug="wanli", defaults={"name": "万里街道", "district": "普陀区", "city": "上海"}
     )
     estate = Estate.objects.create(
-        street=street, slug=ESTATE_SLUG, name="中浩云花园", built_year=2009,
+        street=street,
+        slug=ESTATE_SLUG,
+        name="中浩云花园",
+        built_year=2009,
         address="上海市普陀区万里街道",
         description="高层住宅小区，2009年建成，21栋楼，1790户，约4400位居民。",
     )
@@ -201,7 +214,9 @@ def _load() -> Estate:
     plan.generate()
     plan.save()
     audit.record(
-        actor=None, action="demo.load", target=estate,
+        actor=None,
+        action="demo.load",
+        target=estate,
         changes={"flats": len(plan.flats), "people": len(plan.people)},
     )
     return estate
@@ -232,6 +247,7 @@ class EstatePlan:
         self.users: list[Any] = []
         self.roles: list[Role] = []
         self._phones: set[str] = set()
+        self._traits: dict[int, tuple[str, str]] = {}  # id(person) → (generation, sex)
         self._surnames = list(SURNAMES)
         self._surname_weights = list(SURNAMES.values())
 
@@ -277,9 +293,15 @@ class EstatePlan:
         if source != Flat.AreaSource.REGISTERED:
             # A survey or a sale contract rarely agrees with the certificate to the centimetre.
             area += Decimal(f"{self.rng.uniform(-1.5, 1.5):.2f}")
+            area = min(max(area, AREA_MIN), AREA_MAX)
         return Flat(
-            estate=self.estate, building=building, entrance=entrance, floor=floor,
-            number=f"{floor}{pos:02d}", area=area, area_source=source,
+            estate=self.estate,
+            building=building,
+            entrance=entrance,
+            floor=floor,
+            number=f"{floor}{pos:02d}",
+            area=area,
+            area_source=source,
         )
 
     def _add_owners_and_households(self) -> None:
@@ -287,9 +309,7 @@ class EstatePlan:
         self.rng.shuffle(flats)
         developer_flats = flats[:DEVELOPER_FLATS]
         rest = flats[DEVELOPER_FLATS:]
-        pairs = [
-            (rest[2 * i], rest[2 * i + 1]) for i in range(TWO_FLAT_OWNERS)
-        ]
+        pairs = [(rest[2 * i], rest[2 * i + 1]) for i in range(TWO_FLAT_OWNERS)]
         rest = rest[2 * TWO_FLAT_OWNERS :]
         joint, rented, single = (
             rest[:JOINT_FLATS],
@@ -316,7 +336,7 @@ class EstatePlan:
 
     def _resident_owner(self, flat: Flat) -> Person:
         moved_in = self._purchase_date()
-        head, family = self._family(moved_in)
+        head, family = self._family()
         self._own(flat, [head])
         self._tie(flat, head, Occupancy.Relation.OWNER, moved_in)
         self._tie_family(flat, family, moved_in)
@@ -325,7 +345,7 @@ class EstatePlan:
 
     def _joint_owners(self, flat: Flat) -> None:
         moved_in = self._purchase_date()
-        head, family = self._family(moved_in, at_least=2)
+        head, family = self._family(at_least=2)
         partner = family.pop(0)
         owner = self._own(flat, [head, partner], kind=Owner.Kind.JOINT)
         owner.voter = self.rng.choice([head, partner])
@@ -362,29 +382,26 @@ class EstatePlan:
         start = self._date_between(max(after, datetime.date(2019, 1, 1)), LAST_MOVE)
         size = self.rng.choices([1, 2, 3, 4], weights=[35, 35, 24, 6])[0]
         head = self._person("middle", self._sex())
-        tenants = [head]
-        if size >= 2:
-            tenants.append(self._person("middle", self._opposite(head)))
-        tenants += [self._person("young", self._sex(), head.full_name[0]) for _ in range(size - 2)]
+        tenants = [head, self._partner_of(head)] if size >= 2 else [head]
+        surname = self._father_surname(tenants)
+        tenants += [self._person("young", self._sex(), surname) for _ in range(size - 2)]
         for person in tenants:
             self._tie(flat, person, Occupancy.Relation.TENANT, start)
             self._mark_resident(flat, person)
 
-    def _family(self, moved_in: datetime.date, *, at_least: int = 1) -> tuple[Person, list[Person]]:
+    def _family(self, *, at_least: int = 1) -> tuple[Person, list[Person]]:
         """A household head and the others who live with them (partner first)."""
-        size = max(at_least, self.rng.choices([1, 2, 3, 4, 5, 6], weights=[16, 34, 30, 12, 6, 2])[0])
+        size = self.rng.choices([1, 2, 3, 4, 5, 6], weights=[20, 38, 28, 9, 4, 1])[0]
         generation = self._adult_generation()
         head = self._person(generation, self._sex())
-        family: list[Person] = []
-        if size >= 2:
-            family.append(self._person(generation, self._opposite(head)))
-        surname = head.full_name[0] if head.note != "f" else family[0].full_name[0]
+        family = [self._partner_of(head)] if max(size, at_least) >= 2 else []
+        surname = self._father_surname([head, *family])
         for _ in range(size - 2):
             if generation == "middle" and self.rng.random() < 0.2:
-                family.append(self._person("elder", self._sex(), surname))
+                family.append(self._person("elder", self._sex(), surname))  # a grandparent
             else:
-                child_generation = "middle" if generation == "elder" else "young"
-                family.append(self._person(child_generation, self._sex(), surname))
+                children = "middle" if generation == "elder" else "young"
+                family.append(self._person(children, self._sex(), surname))
         return head, family
 
     def _tie_family(self, flat: Flat, family: list[Person], moved_in: datetime.date) -> None:
@@ -407,7 +424,7 @@ class EstatePlan:
         household.ties.append((person, relation, starts_on))
 
     def _mark_resident(self, flat: Flat, person: Person) -> None:
-        if person.phone and relation_is_adult(person):
+        if person.phone and self._traits[id(person)][0] != "young":
             self.residents_by_building.setdefault(flat.building.number, []).append(person)
 
     # --- People -------------------------------------------------------------------------------
@@ -417,9 +434,18 @@ class EstatePlan:
         given = self.rng.choice(GIVEN_NAMES[(generation, sex)].split())
         phone = self._phone() if self.rng.random() < PHONE_SHARE[generation] else ""
         person = Person(estate=self.estate, full_name=surname + given, phone=phone)
-        person._demo_generation = generation  # type: ignore[attr-defined]
+        self._traits[id(person)] = (generation, sex)
         self.people.append(person)
         return person
+
+    def _partner_of(self, person: Person) -> Person:
+        generation, sex = self._traits[id(person)]
+        return self._person(generation, "f" if sex == "m" else "m")
+
+    def _father_surname(self, parents: list[Person]) -> str:
+        """Children mostly take their father's surname."""
+        fathers = [p for p in parents if self._traits[id(p)][1] == "m"]
+        return (fathers or parents)[0].full_name[0]
 
     def _phone(self) -> str:
         while True:
@@ -430,11 +456,6 @@ class EstatePlan:
 
     def _sex(self) -> str:
         return self.rng.choice("mf")
-
-    def _opposite(self, person: Person) -> str:
-        generation = person._demo_generation  # type: ignore[attr-defined]
-        male_names = GIVEN_NAMES[(generation, "m")].split()
-        return "f" if person.full_name[1:] in male_names else "m"
 
     def _adult_generation(self) -> str:
         return self.rng.choices(["elder", "middle"], weights=[35, 65])[0]
@@ -468,7 +489,8 @@ class EstatePlan:
     def _pick_resident(self, building: str, taken: set[int], *, owner: bool = False) -> Person:
         owner_ids = {id(person) for _, person in self.members} if owner else None
         candidates = [
-            p for p in self.residents_by_building[building]
+            p
+            for p in self.residents_by_building[building]
             if id(p) not in taken and (owner_ids is None or id(p) in owner_ids)
         ]
         person = self.rng.choice(candidates)
@@ -479,7 +501,8 @@ class EstatePlan:
         self, username: str, password: str, *, person: Person | None, display_name: str = ""
     ) -> Any:
         user = get_user_model()(
-            username=username, password=password,
+            username=username,
+            password=password,
             display_name=display_name or (person.full_name if person else username),
             phone=person.phone if person else self._phone(),
         )
@@ -495,7 +518,10 @@ class EstatePlan:
         street = self.estate.street
         self.roles.append(
             Role(
-                user=user, kind=kind, starts_on=starts_on, building=building,
+                user=user,
+                kind=kind,
+                starts_on=starts_on,
+                building=building,
                 estate=self.estate if scope in ("building", "estate") else None,
                 street=street if scope != "platform" else None,
             )
@@ -521,10 +547,9 @@ class EstatePlan:
         for household in self.households.values():
             for person, relation, starts_on in household.ties:
                 yield Occupancy(
-                    estate=self.estate, person=person, flat=household.flat,
-                    relation=relation, starts_on=starts_on,
+                    estate=self.estate,
+                    person=person,
+                    flat=household.flat,
+                    relation=relation,
+                    starts_on=starts_on,
                 )
-
-
-def relation_is_adult(person: Person) -> bool:
-    return getattr(person, "_demo_generation", "") != "young"
