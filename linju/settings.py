@@ -114,7 +114,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": SQLITE_PATH,
+            "NAME": str(SQLITE_PATH),
             "OPTIONS": {
                 # IMMEDIATE takes the write lock when a transaction starts, so two writers
                 # queue on the busy timeout instead of failing with "database is locked".
@@ -167,9 +167,7 @@ STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "linju.core.storage.StaticStorage"
-    },
+    "staticfiles": {"BACKEND": "linju.core.storage.StaticStorage"},
 }
 # Serve straight from the app folders when nothing was collected (demo, tests).
 WHITENOISE_USE_FINDERS = True

@@ -1,6 +1,7 @@
 """Forms parse what people type; the services decide whether it is allowed and valid."""
 
 from decimal import Decimal
+from typing import cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -15,14 +16,20 @@ class BuildingForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=60, required=False)
     floors = forms.IntegerField(label=_("Floors"), min_value=1, max_value=200, required=False)
     description = forms.CharField(
-        label=_("Description"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Description"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
 class FlatForm(forms.Form):
     floor = forms.IntegerField(label=_("Floor"), min_value=-5, max_value=200, required=False)
     area = forms.DecimalField(
-        label=_("Exclusive area (m²)"), max_digits=9, decimal_places=2, min_value=Decimal("0.01"),
+        label=_("Exclusive area (m²)"),
+        max_digits=9,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
         error_messages={"max_decimal_places": _("Give the area with at most two decimal places.")},
     )
     area_source = forms.ChoiceField(label=_("Area source"), choices=Flat.AreaSource.choices)
@@ -37,7 +44,9 @@ class FlatCreateForm(FlatForm):
 
     def __init__(self, *args, estate: Estate, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["building"].queryset = Building.objects.filter(estate=estate)
+        cast(forms.ModelChoiceField, self.fields["building"]).queryset = Building.objects.filter(
+            estate=estate
+        )
 
 
 class PersonForm(forms.Form):
@@ -111,8 +120,12 @@ class RoleAssignForm(forms.Form):
 
     def __init__(self, *args, estate: Estate, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["building"].queryset = Building.objects.filter(estate=estate)
-        self.fields["kind"].choices = [(k.value, k.label) for k in self.ESTATE_KINDS]
+        cast(forms.ModelChoiceField, self.fields["building"]).queryset = Building.objects.filter(
+            estate=estate
+        )
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [
+            (k.value, k.label) for k in self.ESTATE_KINDS
+        ]
 
     def clean_account(self):
         value = self.cleaned_data["account"].strip()
@@ -127,9 +140,13 @@ class RoleAssignForm(forms.Form):
 
 class EstateSetupForm(forms.Form):
     street_name = forms.CharField(label=_("Street (街道) name"), max_length=100)
-    street_slug = forms.SlugField(label=_("Street short name (letters, for addresses)"), max_length=60)
+    street_slug = forms.SlugField(
+        label=_("Street short name (letters, for addresses)"), max_length=60
+    )
     estate_name = forms.CharField(label=_("Estate name"), max_length=100)
-    estate_slug = forms.SlugField(label=_("Estate short name (letters, for addresses)"), max_length=60)
+    estate_slug = forms.SlugField(
+        label=_("Estate short name (letters, for addresses)"), max_length=60
+    )
     staff_username = forms.CharField(label=_("First staff member's sign-in name"), max_length=150)
     staff_display_name = forms.CharField(label=_("Their name"), max_length=60, required=False)
     staff_password = forms.CharField(

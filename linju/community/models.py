@@ -5,6 +5,7 @@ distributed by estate without a redesign.
 """
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -33,7 +34,7 @@ class Street(models.Model):
 
 
 class Estate(models.Model):
-    """An estate / residents' district (小区/居民区), the unit that one residents' committee serves."""
+    """An estate / residents' district (小区/居民区), served by one residents' committee."""
 
     street = models.ForeignKey(
         Street, verbose_name=_("street"), on_delete=models.PROTECT, related_name="estates"
@@ -125,11 +126,15 @@ class Owner(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.PERSON)
     name = models.CharField(_("name"), max_length=120)
     voter = models.ForeignKey(
-        "Person", verbose_name=_("voter"), null=True, blank=True, on_delete=models.SET_NULL,
+        "Person",
+        verbose_name=_("voter"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="voting_for",
         help_text=_("For co-owners: the co-owner the others have named to vote."),
     )
-    members = models.ManyToManyField(
+    members: "models.ManyToManyField[Person, Any]" = models.ManyToManyField(
         "Person", verbose_name=_("members"), related_name="ownerships", blank=True
     )
 
@@ -162,21 +167,33 @@ class Flat(models.Model):
         Building, verbose_name=_("building"), on_delete=models.PROTECT, related_name="flats"
     )
     entrance = models.ForeignKey(
-        Entrance, verbose_name=_("entrance"), null=True, blank=True, on_delete=models.PROTECT,
+        Entrance,
+        verbose_name=_("entrance"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="flats",
     )
     number = models.CharField(_("room number"), max_length=20)
     floor = models.SmallIntegerField(_("floor"), null=True, blank=True)
     area = models.DecimalField(
-        _("exclusive area (m²)"), max_digits=9, decimal_places=2,
+        _("exclusive area (m²)"),
+        max_digits=9,
+        decimal_places=2,
         validators=[MinValueValidator(Decimal("0.01"))],
     )
     area_source = models.CharField(
-        _("area source"), max_length=12, choices=AreaSource.choices,
+        _("area source"),
+        max_length=12,
+        choices=AreaSource.choices,
         default=AreaSource.REGISTERED,
     )
     owner = models.ForeignKey(
-        Owner, verbose_name=_("owner"), null=True, blank=True, on_delete=models.PROTECT,
+        Owner,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="flats",
     )
 
@@ -205,7 +222,7 @@ class Flat(models.Model):
     def label(self) -> str:
         """The address residents write: 17-1-302, or 17-302 without an entrance."""
         parts = [self.building.number]
-        if self.entrance_id:
+        if self.entrance is not None:
             parts.append(self.entrance.number)
         parts.append(self.number)
         return "-".join(parts)
@@ -220,8 +237,12 @@ class Person(models.Model):
     full_name = models.CharField(_("name"), max_length=60)
     phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("account"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="people",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="people",
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
 
@@ -231,7 +252,8 @@ class Person(models.Model):
         ordering = ["estate", "full_name", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["estate", "user"], condition=Q(user__isnull=False),
+                fields=["estate", "user"],
+                condition=Q(user__isnull=False),
                 name="person_one_per_account_per_estate",
             )
         ]
@@ -326,20 +348,34 @@ class Role(models.Model):
     }
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
         related_name="roles",
     )
     kind = models.CharField(_("role"), max_length=24, choices=Kind.choices)
     street = models.ForeignKey(
-        Street, verbose_name=_("street"), null=True, blank=True, on_delete=models.PROTECT,
+        Street,
+        verbose_name=_("street"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="roles",
     )
     estate = models.ForeignKey(
-        Estate, verbose_name=_("estate"), null=True, blank=True, on_delete=models.PROTECT,
+        Estate,
+        verbose_name=_("estate"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="roles",
     )
     building = models.ForeignKey(
-        Building, verbose_name=_("building"), null=True, blank=True, on_delete=models.PROTECT,
+        Building,
+        verbose_name=_("building"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="roles",
     )
     starts_on = models.DateField(_("from"), default=timezone.localdate)

@@ -4,6 +4,7 @@ however many buildings, flats or people an estate has."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,7 +72,7 @@ def _leaders_by_building(estate: Estate) -> dict[int, list[str]]:
 @dataclass
 class EstateOverview:
     estate: Estate
-    buildings: list[Building]
+    buildings: Sequence[Building]
     households: int
     residents: int
     flats: int
@@ -94,7 +95,10 @@ def estate_overview(*, estate: Estate) -> EstateOverview:
         .aggregate(n=Count("person", distinct=True))["n"]
     )
     for building in buildings:
-        building.leader_names = [public_name(n) for n in leaders.get(building.pk, [])]
+        # Shown on a public page: leaders are named the way the notice board names them.
+        building.leader_names = [  # type: ignore[attr-defined]
+            public_name(n) for n in leaders.get(building.pk, [])
+        ]
     return EstateOverview(
         estate=estate,
         buildings=buildings,
@@ -128,13 +132,15 @@ def building_overview(*, actor: Any, building: Building) -> BuildingOverview:
     estate's members. Names of occupants never appear here."""
     current = _current_occupancy_q("occupancies__")
     flats = Flat.objects.filter(building=building).select_related("entrance")
-    flats = flats.annotate(resident_count=Count("occupancies__person", filter=current, distinct=True))
+    flats = flats.annotate(
+        resident_count=Count("occupancies__person", filter=current, distinct=True)
+    )
     flat_list = list(flats)
     shows_flats = permissions.can(actor, "view_flats", building)
     by_entrance: dict[str, list[Flat]] = defaultdict(list)
     if shows_flats:
         for flat in flat_list:
-            by_entrance[flat.entrance.number if flat.entrance_id else ""].append(flat)
+            by_entrance[flat.entrance.number if flat.entrance is not None else ""].append(flat)
     leaders = _leaders_by_building(building.estate).get(building.pk, [])
     is_member = permissions.can(actor, "view_flats", building)
     return BuildingOverview(
@@ -247,9 +253,7 @@ def person_search(
         people = people.filter(Q(full_name__icontains=query) | Q(phone__contains=query))
     if relation:
         people = people.filter(
-            Exists(
-                Occupancy.objects.current().filter(person=OuterRef("pk"), relation=relation)
-            )
+            Exists(Occupancy.objects.current().filter(person=OuterRef("pk"), relation=relation))
         )
     people = people.prefetch_related(
         Prefetch(
@@ -288,10 +292,11 @@ def occupancy_get(*, actor: Any, estate: Estate, occupancy_id: Any) -> Occupancy
 
 
 def role_list(*, actor: Any, estate: Estate, include_ended: bool = False) -> list[Role]:
-    roles = permissions.visible(actor, Role.objects.filter(estate=estate))
+    roles = Role.objects.filter(estate=estate)
     if not include_ended:
         roles = roles.current()
-    return list(roles.select_related("user", "building").order_by("kind", "building__sort_key"))
+    visible_roles = permissions.visible(actor, roles).select_related("user", "building")
+    return list(visible_roles.order_by("kind", "building__sort_key"))
 
 
 def role_get(*, actor: Any, estate: Estate, role_id: Any) -> Role:
@@ -328,8 +333,7 @@ def audit_search(*, actor: Any, estate: Estate, action: str = "", page: Any = 1)
     result = _page(events.order_by("-occurred_at", "-id"), page)
     for event in result:
         event.change_rows = [
-            (_field_label(event.target_type, name), *pair)
-            for name, pair in event.changes.items()
+            (_field_label(event.target_type, name), *pair) for name, pair in event.changes.items()
         ]
     return result
 

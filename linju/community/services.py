@@ -66,7 +66,9 @@ def _clean_area(raw: Any) -> Decimal:
 
 
 @transaction.atomic
-def street_create(*, actor: Any, name: str, slug: str, district: str = "", city: str = "") -> Street:
+def street_create(
+    *, actor: Any, name: str, slug: str, district: str = "", city: str = ""
+) -> Street:
     """Create a street. Platform admins only."""
     permissions.require(actor, "create", model="street")
     street = Street(name=name.strip(), slug=slug.strip(), district=district.strip(), city=city)
@@ -78,13 +80,21 @@ def street_create(*, actor: Any, name: str, slug: str, district: str = "", city:
 
 @transaction.atomic
 def estate_create(
-    *, actor: Any, street: Street, name: str, slug: str, address: str = "",
+    *,
+    actor: Any,
+    street: Street,
+    name: str,
+    slug: str,
+    address: str = "",
     built_year: int | None = None,
 ) -> Estate:
     """Create an estate in a street. Platform admins only."""
     permissions.require(actor, "create", model="estate")
     estate = Estate(
-        street=street, name=name.strip(), slug=slug.strip(), address=address.strip(),
+        street=street,
+        name=name.strip(),
+        slug=slug.strip(),
+        address=address.strip(),
         built_year=built_year,
     )
     _validate(estate)
@@ -95,7 +105,12 @@ def estate_create(
 
 @transaction.atomic
 def staff_account_create(
-    *, actor: Any, estate: Estate, username: str, password: str, display_name: str = "",
+    *,
+    actor: Any,
+    estate: Estate,
+    username: str,
+    password: str,
+    display_name: str = "",
     phone: str = "",
 ) -> Any:
     """Create an account for a residents' committee staff member of ``estate``.
@@ -140,7 +155,10 @@ def building_create(
     permissions.require(actor, "create", Building(estate=estate))
     number = number.strip()
     building = Building(
-        estate=estate, number=number, name=name.strip(), floors=floors,
+        estate=estate,
+        number=number,
+        name=name.strip(),
+        floors=floors,
         sort_key=_building_sort_key(number),
     )
     _validate(building)
@@ -180,14 +198,24 @@ def _entrance_for(building: Building, number: str) -> Entrance | None:
 
 @transaction.atomic
 def flat_create(
-    *, actor: Any, building: Building, number: str, area: Any, entrance: str = "",
-    floor: int | None = None, area_source: str = Flat.AreaSource.REGISTERED,
+    *,
+    actor: Any,
+    building: Building,
+    number: str,
+    area: Any,
+    entrance: str = "",
+    floor: int | None = None,
+    area_source: str = Flat.AreaSource.REGISTERED,
 ) -> Flat:
     """Add a flat to a building. Committee staff only."""
     permissions.require(actor, "create", Flat(estate_id=building.estate_id))
     flat = Flat(
-        estate_id=building.estate_id, building=building, number=number.strip(),
-        entrance=_entrance_for(building, entrance), floor=floor, area=_clean_area(area),
+        estate_id=building.estate_id,
+        building=building,
+        number=number.strip(),
+        entrance=_entrance_for(building, entrance),
+        floor=floor,
+        area=_clean_area(area),
         area_source=area_source,
     )
     _validate(flat)
@@ -195,7 +223,9 @@ def flat_create(
         with transaction.atomic():
             flat.save()
     except IntegrityError:
-        raise ValidationError({"number": _("This building already has a flat with that number.")}) from None
+        raise ValidationError(
+            {"number": _("This building already has a flat with that number.")}
+        ) from None
     audit.record(actor=actor, action="flat.create", target=flat)
     return flat
 
@@ -266,7 +296,11 @@ def person_update(*, actor: Any, person: Person, **values: Any) -> Person:
 
 @transaction.atomic
 def occupancy_create(
-    *, actor: Any, person: Person, flat: Flat, relation: str,
+    *,
+    actor: Any,
+    person: Person,
+    flat: Flat,
+    relation: str,
     starts_on: datetime.date | None = None,
 ) -> Occupancy:
     """Record that a person lives in or owns a flat, from a date."""
@@ -276,7 +310,10 @@ def occupancy_create(
     if Occupancy.objects.current().filter(person=person, flat=flat).exists():
         raise ValidationError(_("This person is already recorded at this flat."))
     occupancy = Occupancy(
-        estate_id=flat.estate_id, person=person, flat=flat, relation=relation,
+        estate_id=flat.estate_id,
+        person=person,
+        flat=flat,
+        relation=relation,
         starts_on=starts_on or timezone.localdate(),
     )
     _validate(occupancy)
@@ -287,7 +324,9 @@ def occupancy_create(
 
 
 @transaction.atomic
-def occupancy_end(*, actor: Any, occupancy: Occupancy, ends_on: datetime.date | None = None) -> Occupancy:
+def occupancy_end(
+    *, actor: Any, occupancy: Occupancy, ends_on: datetime.date | None = None
+) -> Occupancy:
     """End an occupancy on a date (default today); its history is kept."""
     permissions.require(actor, "end", occupancy)
     occupancy = Occupancy.objects.select_for_update().get(pk=occupancy.pk)
@@ -305,9 +344,15 @@ def occupancy_end(*, actor: Any, occupancy: Occupancy, ends_on: datetime.date | 
 
 @transaction.atomic
 def role_assign(
-    *, actor: Any, user: Any, kind: str, estate: Estate | None = None,
-    building: Building | None = None, street: Street | None = None,
-    starts_on: datetime.date | None = None, ends_on: datetime.date | None = None,
+    *,
+    actor: Any,
+    user: Any,
+    kind: str,
+    estate: Estate | None = None,
+    building: Building | None = None,
+    street: Street | None = None,
+    starts_on: datetime.date | None = None,
+    ends_on: datetime.date | None = None,
 ) -> Role:
     """Give an account a role in a place. The place must match the role's scope."""
     scope = Role.SCOPE_OF.get(Role.Kind(kind)) if kind in Role.Kind.values else None
@@ -324,10 +369,13 @@ def role_assign(
     if scope == "street" and street is None:
         raise ValidationError({"street": _("This role needs a street.")})
     role = Role(
-        user=user, kind=kind, estate=estate if scope in ("building", "estate") else None,
+        user=user,
+        kind=kind,
+        estate=estate if scope in ("building", "estate") else None,
         building=building if scope == "building" else None,
         street=street if scope != "platform" else None,
-        starts_on=starts_on or timezone.localdate(), ends_on=ends_on,
+        starts_on=starts_on or timezone.localdate(),
+        ends_on=ends_on,
     )
     permissions.require(actor, "assign", role)
     if role.ends_on and role.ends_on < role.starts_on:
@@ -358,7 +406,9 @@ def role_end(*, actor: Any, role: Role, ends_on: datetime.date | None = None) ->
 
 
 @transaction.atomic
-def preferences_set(*, user: Any, large_text: bool | None = None, language: str | None = None) -> Any:
+def preferences_set(
+    *, user: Any, large_text: bool | None = None, language: str | None = None
+) -> Any:
     """Keep a signed-in person's large-text and language choices on their account."""
     fields = []
     if large_text is not None:
@@ -374,17 +424,30 @@ def preferences_set(*, user: Any, large_text: bool | None = None, language: str 
 
 @transaction.atomic
 def estate_setup(
-    *, actor: Any, street_name: str, street_slug: str, estate_name: str, estate_slug: str,
-    staff_username: str, staff_password: str, staff_display_name: str = "",
+    *,
+    actor: Any,
+    street_name: str,
+    street_slug: str,
+    estate_name: str,
+    estate_slug: str,
+    staff_username: str,
+    staff_password: str,
+    staff_display_name: str = "",
     staff_phone: str = "",
 ) -> Estate:
-    """Create an estate (in an existing or new street) and its first staff account, all or nothing."""
+    """Create an estate (in an existing or new street) and its first staff account.
+
+    All or nothing: a refused password leaves no street, estate or account behind."""
     street = Street.objects.filter(slug=street_slug.strip()).first()
     if street is None:
         street = street_create(actor=actor, name=street_name, slug=street_slug)
     estate = estate_create(actor=actor, street=street, name=estate_name, slug=estate_slug)
     staff_account_create(
-        actor=actor, estate=estate, username=staff_username, password=staff_password,
-        display_name=staff_display_name, phone=staff_phone,
+        actor=actor,
+        estate=estate,
+        username=staff_username,
+        password=staff_password,
+        display_name=staff_display_name,
+        phone=staff_phone,
     )
     return estate

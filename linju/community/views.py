@@ -31,6 +31,10 @@ def _form_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
 def _console_estate(request: HttpRequest, slug: str, action: str = "manage") -> Estate:
     """The estate whose console this is; foreign estates are 404, the same as missing ones."""
     estate = selectors.estate_get(slug=slug)
@@ -60,7 +64,8 @@ def building_detail_view(request: HttpRequest, slug: str, number: str) -> HttpRe
     building = selectors.building_get(estate=estate, number=number)
     overview = selectors.building_overview(actor=request.user, building=building)
     return render(
-        request, "community/building_detail.html",
+        request,
+        "community/building_detail.html",
         {"estate": estate, "building": building, "overview": overview},
     )
 
@@ -79,7 +84,8 @@ def console_view(request: HttpRequest, slug: str) -> HttpResponse:
     overview = selectors.estate_overview(estate=estate)
     totals = selectors.estate_totals(estate=estate)
     return render(
-        request, "community/console/index.html",
+        request,
+        "community/console/index.html",
         {"estate": estate, "overview": overview, "totals": totals},
     )
 
@@ -91,8 +97,11 @@ def console_building_create_view(request: HttpRequest, slug: str) -> HttpRespons
     if request.method == "POST" and form.is_valid():
         try:
             building = services.building_create(
-                actor=request.user, estate=estate, number=form.cleaned_data["number"],
-                name=form.cleaned_data["name"], floors=form.cleaned_data["floors"],
+                actor=request.user,
+                estate=estate,
+                number=form.cleaned_data["number"],
+                name=form.cleaned_data["name"],
+                floors=form.cleaned_data["floors"],
             )
         except ValidationError as exc:
             _form_errors(form, exc)
@@ -101,8 +110,10 @@ def console_building_create_view(request: HttpRequest, slug: str) -> HttpRespons
             return redirect("console", slug=estate.slug)
     status = 422 if request.method == "POST" else 200
     return render(
-        request, "community/console/form.html",
-        {"estate": estate, "form": form, "title": _("Add a building")}, status=status,
+        request,
+        "community/console/form.html",
+        {"estate": estate, "form": form, "title": _("Add a building")},
+        status=status,
     )
 
 
@@ -110,15 +121,22 @@ def console_building_create_view(request: HttpRequest, slug: str) -> HttpRespons
 def console_building_edit_view(request: HttpRequest, slug: str, number: str) -> HttpResponse:
     estate = _console_estate(request, slug)
     building = selectors.building_get(estate=estate, number=number)
-    initial = {"number": building.number, "name": building.name, "floors": building.floors,
-               "description": building.description}
+    initial = {
+        "number": building.number,
+        "name": building.name,
+        "floors": building.floors,
+        "description": building.description,
+    }
     form = BuildingForm(request.POST or None, initial=initial)
     form.fields["number"].disabled = True
     if request.method == "POST" and form.is_valid():
         try:
             services.building_update(
-                actor=request.user, building=building, name=form.cleaned_data["name"],
-                floors=form.cleaned_data["floors"], description=form.cleaned_data["description"],
+                actor=request.user,
+                building=building,
+                name=form.cleaned_data["name"],
+                floors=form.cleaned_data["floors"],
+                description=form.cleaned_data["description"],
             )
         except ValidationError as exc:
             _form_errors(form, exc)
@@ -127,7 +145,8 @@ def console_building_edit_view(request: HttpRequest, slug: str, number: str) -> 
             return redirect("console", slug=estate.slug)
     status = 422 if request.method == "POST" else 200
     return render(
-        request, "community/console/form.html",
+        request,
+        "community/console/form.html",
         {"estate": estate, "form": form, "title": _("Edit %(b)s") % {"b": building}},
         status=status,
     )
@@ -137,14 +156,25 @@ def console_building_edit_view(request: HttpRequest, slug: str, number: str) -> 
 def console_flats_view(request: HttpRequest, slug: str) -> HttpResponse:
     estate = _console_estate(request, slug, "view_directory")
     page = selectors.flat_search(
-        actor=request.user, estate=estate, query=request.GET.get("q", ""),
-        building=request.GET.get("building", ""), page=request.GET.get("page"),
+        actor=request.user,
+        estate=estate,
+        query=request.GET.get("q", ""),
+        building=request.GET.get("building", ""),
+        page=request.GET.get("page"),
     )
-    template = "community/console/_flat_rows.html" if request.htmx else "community/console/flats.html"
+    template = (
+        "community/console/_flat_rows.html" if _is_htmx(request) else "community/console/flats.html"
+    )
     return render(
-        request, template,
-        {"estate": estate, "page": page, "buildings": estate.buildings.all(),
-         "q": request.GET.get("q", ""), "building": request.GET.get("building", "")},
+        request,
+        template,
+        {
+            "estate": estate,
+            "page": page,
+            "buildings": estate.buildings.all(),
+            "q": request.GET.get("q", ""),
+            "building": request.GET.get("building", ""),
+        },
     )
 
 
@@ -156,8 +186,12 @@ def console_flat_create_view(request: HttpRequest, slug: str) -> HttpResponse:
         data = form.cleaned_data
         try:
             flat = services.flat_create(
-                actor=request.user, building=data["building"], entrance=data["entrance"],
-                number=data["number"], floor=data["floor"], area=data["area"],
+                actor=request.user,
+                building=data["building"],
+                entrance=data["entrance"],
+                number=data["number"],
+                floor=data["floor"],
+                area=data["area"],
                 area_source=data["area_source"],
             )
         except ValidationError as exc:
@@ -167,8 +201,10 @@ def console_flat_create_view(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("console_flat", slug=estate.slug, flat_id=flat.pk)
     status = 422 if request.method == "POST" else 200
     return render(
-        request, "community/console/form.html",
-        {"estate": estate, "form": form, "title": _("Add a flat")}, status=status,
+        request,
+        "community/console/form.html",
+        {"estate": estate, "form": form, "title": _("Add a flat")},
+        status=status,
     )
 
 
@@ -193,9 +229,15 @@ def console_flat_view(request: HttpRequest, slug: str, flat_id: int) -> HttpResp
                 return redirect("console_flat", slug=estate.slug, flat_id=flat.pk)
     status = 422 if request.method == "POST" else 200
     return render(
-        request, "community/console/flat.html",
-        {"estate": estate, "flat": flat, "form": form, "can_change": can_change,
-         "occupancies": selectors.flat_occupancies(flat=flat)},
+        request,
+        "community/console/flat.html",
+        {
+            "estate": estate,
+            "flat": flat,
+            "form": form,
+            "can_change": can_change,
+            "occupancies": selectors.flat_occupancies(flat=flat),
+        },
         status=status,
     )
 
@@ -204,16 +246,23 @@ def console_flat_view(request: HttpRequest, slug: str, flat_id: int) -> HttpResp
 def console_people_view(request: HttpRequest, slug: str) -> HttpResponse:
     estate = _console_estate(request, slug, "view_directory")
     page = selectors.person_search(
-        actor=request.user, estate=estate, query=request.GET.get("q", ""),
-        relation=request.GET.get("relation", ""), page=request.GET.get("page"),
+        actor=request.user,
+        estate=estate,
+        query=request.GET.get("q", ""),
+        relation=request.GET.get("relation", ""),
+        page=request.GET.get("page"),
     )
-    template = (
-        "community/console/_person_rows.html" if request.htmx else "community/console/people.html"
-    )
+    template = "community/console/" + ("_person_rows.html" if _is_htmx(request) else "people.html")
     return render(
-        request, template,
-        {"estate": estate, "page": page, "q": request.GET.get("q", ""),
-         "relation": request.GET.get("relation", ""), "relations": Occupancy.Relation.choices},
+        request,
+        template,
+        {
+            "estate": estate,
+            "page": page,
+            "q": request.GET.get("q", ""),
+            "relation": request.GET.get("relation", ""),
+            "relations": Occupancy.Relation.choices,
+        },
     )
 
 
@@ -231,8 +280,10 @@ def console_person_create_view(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("console_person", slug=estate.slug, person_id=person.pk)
     status = 422 if request.method == "POST" else 200
     return render(
-        request, "community/console/form.html",
-        {"estate": estate, "form": form, "title": _("Add a person")}, status=status,
+        request,
+        "community/console/form.html",
+        {"estate": estate, "form": form, "title": _("Add a person")},
+        status=status,
     )
 
 
@@ -256,11 +307,16 @@ def console_person_view(request: HttpRequest, slug: str, person_id: int) -> Http
                 return redirect("console_person", slug=estate.slug, person_id=person.pk)
     status = 422 if request.method == "POST" else 200
     return render(
-        request, "community/console/person.html",
-        {"estate": estate, "person": person, "form": form,
-         "occupancy_form": OccupancyForm(estate=estate),
-         "can_change": permissions.can(request.user, "change", person),
-         "occupancies": selectors.person_occupancies(person=person)},
+        request,
+        "community/console/person.html",
+        {
+            "estate": estate,
+            "person": person,
+            "form": form,
+            "occupancy_form": OccupancyForm(estate=estate),
+            "can_change": permissions.can(request.user, "change", person),
+            "occupancies": selectors.person_occupancies(person=person),
+        },
         status=status,
     )
 
@@ -280,11 +336,18 @@ def console_occupancy_create_view(request: HttpRequest, slug: str, person_id: in
             messages.success(request, _("Saved."))
             return redirect("console_person", slug=estate.slug, person_id=person.pk)
     return render(
-        request, "community/console/person.html",
-        {"estate": estate, "person": person, "form": PersonForm(initial={
-            "full_name": person.full_name, "phone": person.phone, "note": person.note}),
-         "occupancy_form": form, "can_change": True,
-         "occupancies": selectors.person_occupancies(person=person)},
+        request,
+        "community/console/person.html",
+        {
+            "estate": estate,
+            "person": person,
+            "form": PersonForm(
+                initial={"full_name": person.full_name, "phone": person.phone, "note": person.note}
+            ),
+            "occupancy_form": form,
+            "can_change": True,
+            "occupancies": selectors.person_occupancies(person=person),
+        },
         status=422,
     )
 
@@ -293,10 +356,12 @@ def console_occupancy_create_view(request: HttpRequest, slug: str, person_id: in
 @require_POST
 def console_occupancy_end_view(request: HttpRequest, slug: str, occupancy_id: int) -> HttpResponse:
     estate = _console_estate(request, slug)
-    occupancy = selectors.occupancy_get(actor=request.user, estate=estate, occupancy_id=occupancy_id)
+    occupancy = selectors.occupancy_get(
+        actor=request.user, estate=estate, occupancy_id=occupancy_id
+    )
     form = EndDateForm(request.POST)
     if not form.is_valid():
-        raise ValidationError(form.errors["ends_on"])
+        raise ValidationError(list(form.errors["ends_on"]))
     services.occupancy_end(
         actor=request.user, occupancy=occupancy, ends_on=form.cleaned_data["ends_on"]
     )
@@ -311,8 +376,10 @@ def console_roles_view(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.role_assign(
-                actor=request.user, user=form.cleaned_data["account"],
-                kind=form.cleaned_data["kind"], estate=estate,
+                actor=request.user,
+                user=form.cleaned_data["account"],
+                kind=form.cleaned_data["kind"],
+                estate=estate,
                 building=form.cleaned_data["building"],
             )
         except ValidationError as exc:
@@ -322,9 +389,13 @@ def console_roles_view(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("console_roles", slug=estate.slug)
     status = 422 if request.method == "POST" else 200
     return render(
-        request, "community/console/roles.html",
-        {"estate": estate, "form": form,
-         "roles": selectors.role_list(actor=request.user, estate=estate)},
+        request,
+        "community/console/roles.html",
+        {
+            "estate": estate,
+            "form": form,
+            "roles": selectors.role_list(actor=request.user, estate=estate),
+        },
         status=status,
     )
 
@@ -344,13 +415,20 @@ def console_audit_view(request: HttpRequest, slug: str) -> HttpResponse:
     estate = _console_estate(request, slug, "manage")
     permissions.require(request.user, "view", model="audit", obj=estate)
     page = selectors.audit_search(
-        actor=request.user, estate=estate, action=request.GET.get("action", ""),
+        actor=request.user,
+        estate=estate,
+        action=request.GET.get("action", ""),
         page=request.GET.get("page"),
     )
     return render(
-        request, "community/console/audit.html",
-        {"estate": estate, "page": page, "action": request.GET.get("action", ""),
-         "action_kinds": selectors.AUDIT_ACTION_KINDS},
+        request,
+        "community/console/audit.html",
+        {
+            "estate": estate,
+            "page": page,
+            "action": request.GET.get("action", ""),
+            "action_kinds": selectors.AUDIT_ACTION_KINDS,
+        },
     )
 
 
@@ -371,7 +449,8 @@ def platform_view(request: HttpRequest) -> HttpResponse:
             return redirect(reverse("console", args=[estate.slug]))
     status = 422 if request.method == "POST" else 200
     return render(
-        request, "community/platform.html",
+        request,
+        "community/platform.html",
         {"form": form, "estates": selectors.estate_list(), "role_kinds": Role.Kind},
         status=status,
     )

@@ -1,7 +1,7 @@
 """The audit log: every write a service makes records who did what to which object.
 
 ``record()`` is called inside the service's transaction, so an audit row exists exactly when
-the write does. ``changes()`` compares an object with new values and returns ``{field: [old, new]}``.
+the write does. ``changes()`` compares an object with new values: ``{field: [old, new]}``.
 """
 
 from __future__ import annotations
@@ -51,8 +51,10 @@ def record(
 ) -> AuditEvent:
     """Write one audit event. ``estate`` defaults to the target's own estate."""
     if estate is None:
-        estate_id = target.pk if target._meta.label == "community.Estate" else getattr(
-            target, "estate_id", None
+        estate_id = (
+            target.pk
+            if target._meta.label == "community.Estate"
+            else getattr(target, "estate_id", None)
         )
     else:
         estate_id = estate.pk

@@ -11,8 +11,7 @@ class SignInForm(AuthenticationForm):
     )
     error_messages = {
         "invalid_login": _(
-            "That sign-in name or phone number and password do not match. "
-            "Check them and try again."
+            "That sign-in name or phone number and password do not match. Check them and try again."
         ),
         "inactive": _("This account is switched off. Ask your residents' committee."),
     }

@@ -9,7 +9,11 @@ class User(AbstractUser):
     """A sign-in account. A resident's place in the estate lives on ``community.Person``."""
 
     phone = models.CharField(
-        _("phone"), max_length=20, unique=True, null=True, blank=True,
+        _("phone"),
+        max_length=20,
+        unique=True,
+        null=True,
+        blank=True,
         help_text=_("Mainland mobile number, stored without spaces or country code."),
     )
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
@@ -29,13 +33,21 @@ class AuditEvent(models.Model):
 
     occurred_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        User, verbose_name=_("actor"), null=True, blank=True, on_delete=models.SET_NULL,
+        User,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     actor_label = models.CharField(_("actor"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=60, db_index=True)
     estate = models.ForeignKey(
-        "community.Estate", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "community.Estate",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("estate"),
     )
     target_type = models.CharField(_("target type"), max_length=60)

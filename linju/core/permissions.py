@@ -64,9 +64,11 @@ def actor_for(user: Any) -> Actor:
     if cached is not None:
         return cached
     actor = Actor(user=user, is_admin=user.is_superuser)
-    for kind, estate_id, building_id, street_id in Role.objects.current().filter(
-        user=user
-    ).values_list("kind", "estate_id", "building_id", "street_id"):
+    for kind, estate_id, building_id, street_id in (
+        Role.objects.current()
+        .filter(user=user)
+        .values_list("kind", "estate_id", "building_id", "street_id")
+    ):
         if kind == Role.Kind.PLATFORM_ADMIN:
             actor.is_admin = True
         elif kind == Role.Kind.COMMITTEE_STAFF:
@@ -157,9 +159,7 @@ RULES: dict[tuple[str, str], Rule] = {
         "Committee staff, owners' committee and property staff of the estate see its roster.",
         _is_estate_officer,
     ),
-    ("building", "view"): Rule(
-        "Anyone sees a building's public page.", lambda a, o: True
-    ),
+    ("building", "view"): Rule("Anyone sees a building's public page.", lambda a, o: True),
     ("building", "view_flats"): Rule(
         "Members of the estate see the flats of its buildings (numbers and areas).",
         _is_estate_member,
@@ -174,9 +174,11 @@ RULES: dict[tuple[str, str], Rule] = {
     ("person", "view"): Rule(
         "Estate officers see the estate's people; a group leader sees their building's; "
         "everyone sees themselves.",
-        lambda a, o: _is_estate_officer(a, o)
-        or (o is not None and o.pk in a.person_ids)
-        or (o is not None and _person_in_led_building(a, o)),
+        lambda a, o: (
+            _is_estate_officer(a, o)
+            or (o is not None and o.pk in a.person_ids)
+            or (o is not None and _person_in_led_building(a, o))
+        ),
     ),
     ("person", "view_phone"): Rule(
         "Only committee staff of the estate see full phone numbers; others see them masked.",
@@ -189,11 +191,13 @@ RULES: dict[tuple[str, str], Rule] = {
     ("owner", "change"): Rule("Committee staff record ownership.", _is_estate_staff),
     ("role", "assign"): Rule(
         "Committee staff assign roles inside their estate; platform admins anywhere.",
-        lambda a, o: a.is_admin
-        or (
-            _estate_id(o) in a.staff_estates
-            and getattr(o, "kind", None)
-            not in (Role.Kind.PLATFORM_ADMIN, Role.Kind.FOUNDATION_OFFICER)
+        lambda a, o: (
+            a.is_admin
+            or (
+                _estate_id(o) in a.staff_estates
+                and getattr(o, "kind", None)
+                not in (Role.Kind.PLATFORM_ADMIN, Role.Kind.FOUNDATION_OFFICER)
+            )
         ),
     ),
     ("role", "end"): Rule(
@@ -238,7 +242,9 @@ def require(user: Any, action: str, obj: Any = None, *, model: str | None = None
     if not can(user, action, obj, model=model):
         from linju.core import audit
 
-        audit.record_security(user=user, event="permission.denied", detail=f"{model or ''}:{action}")
+        audit.record_security(
+            user=user, event="permission.denied", detail=f"{model or ''}:{action}"
+        )
         raise PermissionDenied(_("You do not have permission to do this."))
 
 

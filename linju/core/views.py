@@ -58,12 +58,16 @@ class SignInView(auth_views.LoginView):
         # An account's saved choices follow it to a new phone.
         if user.language in dict(settings.LANGUAGES):
             response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME, user.language, max_age=ONE_YEAR, samesite="Lax",
+                settings.LANGUAGE_COOKIE_NAME,
+                user.language,
+                max_age=ONE_YEAR,
+                samesite="Lax",
                 httponly=True,
             )
         if user.large_text:
-            response.set_cookie(LARGE_TEXT_COOKIE, "1", max_age=ONE_YEAR, samesite="Lax",
-                                httponly=True)
+            response.set_cookie(
+                LARGE_TEXT_COOKIE, "1", max_age=ONE_YEAR, samesite="Lax", httponly=True
+            )
         return response
 
     def form_invalid(self, form):
