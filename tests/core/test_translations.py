@@ -1,5 +1,5 @@
-"""Both languages are complete: every string the code marks has its Chinese, and the compiled
-catalogue matches the source one."""
+"""Both languages are complete: every string the code marks has its Chinese and its English,
+and each compiled catalogue matches its source."""
 
 import gettext
 import os
@@ -14,42 +14,52 @@ import pytest
 import linju
 
 PACKAGE = Path(linju.__file__).parent
-PO = PACKAGE / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
-MO = PO.with_suffix(".mo")
+LANGUAGES = ["zh_Hans", "en"]
 
 
-def _entries():
-    return [e for e in polib.pofile(str(PO)) if not e.obsolete]
+def _po(language: str) -> Path:
+    return PACKAGE / "locale" / language / "LC_MESSAGES" / "django.po"
 
 
-def test_every_string_has_chinese():
+def _entries(language: str) -> list[polib.POEntry]:
+    return [e for e in polib.pofile(str(_po(language))) if not e.obsolete]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_string_is_translated(language):
     untranslated = [
-        e.msgid for e in _entries() if not (e.msgstr or (e.msgid_plural and e.msgstr_plural.get(0)))
+        e.msgid
+        for e in _entries(language)
+        if not (e.msgstr or (e.msgid_plural and e.msgstr_plural.get(0)))
     ]
     assert untranslated == []
 
 
-def test_no_fuzzy_translations():
-    assert [e.msgid for e in _entries() if "fuzzy" in e.flags] == []
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_fuzzy_translations(language):
+    assert [e.msgid for e in _entries(language) if "fuzzy" in e.flags] == []
 
 
-def test_compiled_catalogue_matches_source():
-    catalogue = gettext.GNUTranslations(MO.open("rb"))
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_compiled_catalogue_matches_source(language):
+    with _po(language).with_suffix(".mo").open("rb") as mo:
+        catalogue = gettext.GNUTranslations(mo)
     stale = []
-    for e in _entries():
+    for e in _entries(language):
         if e.msgid_plural:
-            got = catalogue.ngettext(e.msgid, e.msgid_plural, 1)
-            want = e.msgstr_plural[0]
+            got, want = catalogue.ngettext(e.msgid, e.msgid_plural, 1), e.msgstr_plural[0]
+        elif e.msgctxt:
+            got, want = catalogue.pgettext(e.msgctxt, e.msgid), e.msgstr
         else:
-            got = (
-                catalogue.gettext(e.msgid)
-                if not e.msgctxt
-                else catalogue.pgettext(e.msgctxt, e.msgid)
-            )
-            want = e.msgstr
+            got, want = catalogue.gettext(e.msgid), e.msgstr
         if got != want:
             stale.append(e.msgid)
-    assert stale == [], "run `make messages` to recompile the catalogue"
+    assert stale == [], "run `make messages` to recompile the catalogues"
+
+
+def test_catalogues_hold_the_same_strings():
+    zh, en = ({e.msgid for e in _entries(lang)} for lang in LANGUAGES)
+    assert sorted(zh ^ en) == []
 
 
 @pytest.mark.skipif(
@@ -78,6 +88,6 @@ def test_catalogue_holds_every_marked_string(tmp_path):
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "linju.settings"},
     )
     extracted = {e.msgid for e in polib.pofile(str(copy / "locale/zh_Hans/LC_MESSAGES/django.po"))}
-    known = {e.msgid for e in _entries()}
+    known = {e.msgid for e in _entries("zh_Hans")}
     assert len(extracted) > 100  # the extraction itself worked
     assert sorted(extracted - known) == [], "run `make messages` and translate the new strings"
