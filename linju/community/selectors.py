@@ -36,9 +36,12 @@ def public_name(name: str) -> str:
 
 
 def _current_occupancy_q(prefix: str, on=None) -> Q:
+    """Current occupancies across a join; a flat with none (a NULL row) does not match."""
     on = on or timezone.localdate()
-    return (Q(**{f"{prefix}starts_on__lte": on}) | Q(**{f"{prefix}starts_on__isnull": True})) & (
-        Q(**{f"{prefix}ends_on__isnull": True}) | Q(**{f"{prefix}ends_on__gt": on})
+    return (
+        Q(**{f"{prefix}id__isnull": False})
+        & (Q(**{f"{prefix}starts_on__lte": on}) | Q(**{f"{prefix}starts_on__isnull": True}))
+        & (Q(**{f"{prefix}ends_on__isnull": True}) | Q(**{f"{prefix}ends_on__gt": on}))
     )
 
 
