@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -81,8 +82,10 @@ class EstateOverview:
     flats: int
 
 
-def estate_overview(*, estate: Estate) -> EstateOverview:
-    """The estate home: each building with its flats, households and residents (3 queries)."""
+def estate_overview(*, estate: Estate, full_names: bool = False) -> EstateOverview:
+    """The estate home: each building with its flats, households and residents (3 queries).
+
+    Group leaders are named by surname only unless ``full_names`` (the staff console)."""
     current = _current_occupancy_q("flats__occupancies__")
     buildings = list(
         Building.objects.filter(estate=estate).annotate(
@@ -99,9 +102,10 @@ def estate_overview(*, estate: Estate) -> EstateOverview:
     )
     for building in buildings:
         # Shown on a public page: leaders are named the way the notice board names them.
-        building.leader_names = [  # type: ignore[attr-defined]
-            public_name(n) for n in leaders.get(building.pk, [])
-        ]
+        names = leaders.get(building.pk, [])
+        building.leader_names = (  # type: ignore[attr-defined]
+            names if full_names else [public_name(n) for n in names]
+        )
     return EstateOverview(
         estate=estate,
         buildings=buildings,
@@ -152,7 +156,7 @@ def building_overview(*, actor: Any, building: Building) -> BuildingOverview:
         flat_count=len(flat_list),
         household_count=sum(1 for f in flat_list if f.resident_count),
         resident_count=sum(f.resident_count for f in flat_list),
-        total_area=sum((f.area for f in flat_list), start=0),
+        total_area=sum((f.area for f in flat_list), start=Decimal(0)),
         entrances=sorted(by_entrance.items()),
         shows_flats=shows_flats,
     )
@@ -346,6 +350,9 @@ def estate_totals(*, estate: Estate) -> dict[str, Any]:
     return {
         "buildings": Building.objects.filter(estate=estate).count(),
         "flats": Flat.objects.filter(estate=estate).count(),
-        "area": Flat.objects.filter(estate=estate).aggregate(s=Sum("area"))["s"] or 0,
+        # Summed as Decimal in Python: SQLite's SUM() would go through floating point.
+        "area": sum(
+            Flat.objects.filter(estate=estate).values_list("area", flat=True), start=Decimal(0)
+        ),
         "people": Person.objects.filter(estate=estate).count(),
     }

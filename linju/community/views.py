@@ -81,7 +81,7 @@ def my_home_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def console_view(request: HttpRequest, slug: str) -> HttpResponse:
     estate = _console_estate(request, slug, "view_directory")
-    overview = selectors.estate_overview(estate=estate)
+    overview = selectors.estate_overview(estate=estate, full_names=True)
     totals = selectors.estate_totals(estate=estate)
     return render(
         request,
