@@ -5,8 +5,8 @@ Civil Code counts (one person, co-owners with a named voter, one buyer with two 
 developer's unsold flats), tenants and family members, and a sign-in account for each role.
 Everything comes from one fixed seed, so every load produces the same estate.
 
-This is a loader, not a user-facing write: it fills the tables with ``bulk_create`` (a few
-seconds for the whole estate) and leaves one audit event behind.
+This is a loader, not a user-facing write: it fills the tables with ``bulk_create`` (about a
+second for the whole estate on SQLite) and leaves one audit event behind.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import IO, Any
+from typing import Any, Protocol
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -96,13 +96,13 @@ JOINT_FLATS = 220
 RENTED_FLATS = 110  # owner lives outside the estate
 
 
-# Surnames with rough relative frequencies (national order, with Shanghai's 徐陆顾沈钱 raised).
 def _weights(text: str) -> dict[str, int]:
     return {entry[0]: int(entry[1:]) for entry in text.split()}
 
 
+# Surnames with rough relative frequencies (national order, with Shanghai's 徐陆顾沈钱 raised).
 SURNAMES = _weights(
-    "[0 [1 王71 李70 张68 刘53 陈50 杨31 黄24 赵20 吴22 周20 "
+    "王71 李70 张68 刘53 陈50 杨31 黄24 赵20 吴22 周20 "
     "徐22 孙15 马13 朱16 胡13 郭11 何12 林11 高11 罗10 郑10 梁9 "
     "谢9 宋8 唐8 许8 韩7 冯7 邓7 曹7 彭6 曾6 肖6 田5 "
     "董6 袁5 潘5 蒋6 蔡5 余5 杜5 叶6 程5 苏5 魏5 吕4 "
@@ -126,7 +126,7 @@ GIVEN_NAMES = {
 # Share of each generation that has a phone number on the roster.
 PHONE_SHARE = {"elder": 0.75, "middle": 0.95, "young": 0.3}
 
-# (username, 中文, English) — staff accounts; residents and leaders are added per building.
+# (username, display name, role, 中文, English); residents and leaders are picked per building.
 STAFF_ACCOUNTS = (
     ("staff", "苏华军", Role.Kind.COMMITTEE_STAFF, "居委会书记", "residents' committee secretary"),
     ("owners", "", Role.Kind.OWNERS_COMMITTEE, "业委会委员", "owners' committee member"),
@@ -145,9 +145,13 @@ ROLE_FROM = {
     Role.Kind.OWNERS_COMMITTEE: datetime.date(2024, 6, 1),
     Role.Kind.PROPERTY_STAFF: datetime.date(2022, 1, 1),
     Role.Kind.FOUNDATION_OFFICER: datetime.date(2022, 5, 1),
-    Role.Kind.PLATFORM_ADMIN: datetime.date(2026, 1, 1),
+    Role.Kind.PLATFORM_ADMIN: datetime.date(2024, 1, 1),
 }
 OWNERS_MEMBER_BUILDING = "8"
+
+
+class Writer(Protocol):
+    def write(self, text: str, /) -> Any: ...
 
 
 @dataclass
@@ -170,20 +174,21 @@ def demo_accounts() -> list[tuple[str, str]]:
     return accounts
 
 
-def demo_load(*, stdout: IO[str] | None = None) -> DemoSummary:
+def demo_load(*, stdout: Writer | None = None) -> DemoSummary:
     """Create the demo estate, its people and accounts; do nothing if it already exists."""
     estate = Estate.objects.filter(slug=ESTATE_SLUG).first()
     if estate is not None:
-        _say(stdout, f"Demo estate already loaded: {estate.name}")
+        _say(stdout, f"演示小区已存在 / Demo estate already loaded: {estate.name}")
         return _summary(estate, created=False)
     started = time.perf_counter()
     with transaction.atomic():
         estate = _load()
-    _say(stdout, f"Loaded {estate.name} in {time.perf_counter() - started:.1f} s")
+    seconds = time.perf_counter() - started
+    _say(stdout, f"已加载 / Loaded {estate.name} in {seconds:.1f} s")
     return _summary(estate, created=True)
 
 
-def _say(stdout: IO[str] | None, line: str) -> None:
+def _say(stdout: Writer | None, line: str) -> None:
     if stdout is not None:
         stdout.write(line + "\n")
 
@@ -369,6 +374,7 @@ class EstatePlan:
             for sex in self.rng.sample(["m", "f"], self.rng.choice([1, 2])):
                 parent = self._person("elder", sex, surname if sex == "m" else None)
                 self._tie(second, parent, Occupancy.Relation.FAMILY, bought)
+                self._mark_resident(second, parent)
 
     def _outside_owner(self, flat: Flat) -> None:
         bought = self._purchase_date()

@@ -88,7 +88,9 @@ def estate_overview(*, estate: Estate, full_names: bool = False) -> EstateOvervi
     Group leaders are named by surname only unless ``full_names`` (the staff console)."""
     current = _current_occupancy_q("flats__occupancies__")
     buildings = list(
-        Building.objects.filter(estate=estate).annotate(
+        Building.objects.filter(estate=estate)
+        .select_related("estate")
+        .annotate(
             flat_count=Count("flats", distinct=True),
             household_count=Count("flats", filter=current, distinct=True),
             resident_count=Count("flats__occupancies__person", filter=current, distinct=True),

@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m bench``. They measure; they never pass or fail."""
