@@ -237,7 +237,12 @@ FLAT_FIELDS = ("floor", "area", "area_source")
 def flat_update(*, actor: Any, flat: Flat, **values: Any) -> Flat:
     """Edit a flat's floor, area or area source; the audit log keeps old and new values."""
     permissions.require(actor, "change", flat)
-    flat = Flat.objects.select_for_update().select_related("building", "entrance").get(pk=flat.pk)
+    # of=("self",): PostgreSQL cannot lock the nullable side (entrance) of an outer join.
+    flat = (
+        Flat.objects.select_for_update(of=("self",))
+        .select_related("building", "entrance")
+        .get(pk=flat.pk)
+    )
     values = {k: v for k, v in values.items() if k in FLAT_FIELDS}
     if "area" in values:
         values["area"] = _clean_area(values["area"])

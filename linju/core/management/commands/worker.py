@@ -1,0 +1,10 @@
+"""``linju worker``: run background tasks; django-tasks-db's ``db_worker`` under Linju's name."""
+
+from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+
+
+class Command(DbWorkerCommand):
+    help = (
+        "Run the background-task worker (the same as `db_worker`; all its options apply). "
+        "Run one or more beside the web server in production."
+    )
