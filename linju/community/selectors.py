@@ -326,6 +326,24 @@ AUDIT_ACTION_KINDS = [
 ]
 
 
+AUDIT_ACTION_LABELS = {
+    "street.create": _("Street created"),
+    "estate.create": _("Estate created"),
+    "account.create": _("Account created"),
+    "building.create": _("Building added"),
+    "building.update": _("Building edited"),
+    "flat.create": _("Flat added"),
+    "flat.update": _("Flat edited"),
+    "person.create": _("Person added"),
+    "person.update": _("Person edited"),
+    "occupancy.create": _("Recorded at a flat"),
+    "occupancy.end": _("Occupancy ended"),
+    "role.assign": _("Role assigned"),
+    "role.end": _("Role ended"),
+    "demo.load": _("Demo data loaded"),
+}
+
+
 def _field_label(target_type: str, name: str) -> str:
     try:
         model = apps.get_model(target_type)
@@ -341,6 +359,7 @@ def audit_search(*, actor: Any, estate: Estate, action: str = "", page: Any = 1)
         events = events.filter(action__startswith=action)
     result = _page(events.order_by("-occurred_at", "-id"), page)
     for event in result:
+        event.action_label = AUDIT_ACTION_LABELS.get(event.action, event.action)
         event.change_rows = [
             (_field_label(event.target_type, name), *pair) for name, pair in event.changes.items()
         ]

@@ -179,7 +179,7 @@ def test_directory_flow(live_server, live_world, new_page, checks):
     staff.click("main .breadcrumb a[href='/e/here/console/flats/']")
     staff.click("main nav.console-nav a[href='/e/here/console/audit/']")
     expect(staff).to_have_url(f"{base}/e/here/console/audit/")
-    record = staff.locator("main table.audit tbody tr").filter(has_text="flat.update")
+    record = staff.locator("main .audit-list li").filter(has_text="修改房屋")
     expect(record).to_have_count(1)
     expect(record).to_contain_text("1-101")
     change = record.locator(".change")

@@ -1,0 +1,738 @@
+"""The permission matrix: every rule, every page and every list, for every role of ``world``.
+
+Three tables, each checked for completeness against the code, so a new rule or a new URL
+without a row fails the suite:
+
+* ``RULE_TABLE``: ``permissions.can()`` for each rule × own/other building × own/other estate;
+* ``URL_MATRIX``: each named URL requested by each of the 11 roles, with the status it must get
+  and, for writes, proof that refused requests wrote nothing;
+* ``VISIBLE``: which rows of ``world`` each role sees through ``permissions.visible()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from linju.community.models import (
+    Building,
+    Estate,
+    Flat,
+    Occupancy,
+    Owner,
+    Person,
+    Role,
+)
+from linju.core import audit, permissions
+from linju.core.models import AuditEvent
+from tests.conftest import World
+from tests.factories import BuildingFactory
+
+ROLES = World.ROLES
+EVERYONE = frozenset(ROLES)
+SIGNED_IN = EVERYONE - {"anonymous"}
+# Residents' committee staff of ``here`` and platform admins run the console.
+MANAGERS_HERE = frozenset({"staff", "admin"})
+MANAGERS_THERE = frozenset({"staff_other_estate", "admin"})
+# Officers see the directory (flats, people) without managing it.
+OFFICERS_HERE = MANAGERS_HERE | {"owners_committee", "property"}
+# Members of ``here``: they live there, lead a building group there or are officers there.
+MEMBERS_HERE = OFFICERS_HERE | {"resident", "leader", "leader_other_building"}
+NOBODY: frozenset[str] = frozenset()
+
+
+# --- Objects the rules are asked about ------------------------------------------------------
+
+OBJECTS: dict[str, Callable[[World], Any]] = {
+    "none": lambda w: None,
+    "here": lambda w: w.here,
+    "there": lambda w: w.there,
+    "b1": lambda w: w.b1,
+    "b2": lambda w: w.b2,
+    "b_there": lambda w: w.b_there,
+    "new_building_here": lambda w: Building(estate=w.here),
+    "new_building_there": lambda w: Building(estate=w.there),
+    "flat1": lambda w: w.flat1,
+    "flat2": lambda w: w.flat2,
+    "flat_there": lambda w: w.flat_there,
+    "new_flat_here": lambda w: Flat(estate_id=w.here.pk),
+    "new_flat_there": lambda w: Flat(estate_id=w.there.pk),
+    "person1": lambda w: w.person1,
+    "person2": lambda w: w.person2,
+    "person_there": lambda w: w.person_there,
+    "new_person_here": lambda w: Person(estate=w.here),
+    "new_person_there": lambda w: Person(estate=w.there),
+    "new_occupancy_here": lambda w: Occupancy(estate_id=w.here.pk),
+    "new_occupancy_there": lambda w: Occupancy(estate_id=w.there.pk),
+    "occupancy1": lambda w: w.occupancy1,
+    "occupancy2": lambda w: w.occupancy2,
+    "occupancy_there": lambda w: w.occupancy_there,
+    "owner_here": lambda w: Owner(estate=w.here),
+    "owner_there": lambda w: Owner(estate=w.there),
+    "role_here": lambda w: w.role_here,
+    "role_there": lambda w: w.role_there,
+    "new_staff_role_here": lambda w: Role(kind=Role.Kind.COMMITTEE_STAFF, estate=w.here),
+    "new_leader_role_b1": lambda w: Role(kind=Role.Kind.GROUP_LEADER, estate=w.here, building=w.b1),
+    "new_staff_role_there": lambda w: Role(kind=Role.Kind.COMMITTEE_STAFF, estate=w.there),
+    # Staff may not hand out roles above their estate, even when "in" their estate.
+    "new_foundation_role_here": lambda w: Role(
+        kind=Role.Kind.FOUNDATION_OFFICER, estate=w.here, street=w.here.street
+    ),
+    "new_admin_role": lambda w: Role(kind=Role.Kind.PLATFORM_ADMIN),
+    "new_admin_role_here": lambda w: Role(kind=Role.Kind.PLATFORM_ADMIN, estate=w.here),
+}
+
+# (model, action, object, the roles allowed). Every other role of World.ROLES is denied.
+RULE_TABLE: list[tuple[str, str, str, frozenset[str]]] = [
+    ("street", "create", "none", frozenset({"admin"})),
+    ("estate", "create", "none", frozenset({"admin"})),
+    ("estate", "view", "here", EVERYONE),
+    ("estate", "view", "there", EVERYONE),
+    ("estate", "manage", "here", MANAGERS_HERE),
+    ("estate", "manage", "there", MANAGERS_THERE),
+    ("estate", "view_directory", "here", OFFICERS_HERE),
+    ("estate", "view_directory", "there", MANAGERS_THERE),
+    ("building", "view", "b1", EVERYONE),
+    ("building", "view", "b_there", EVERYONE),
+    ("building", "view_flats", "b1", MEMBERS_HERE),
+    ("building", "view_flats", "b2", MEMBERS_HERE),
+    ("building", "view_flats", "b_there", MANAGERS_THERE),
+    ("building", "change", "b1", MANAGERS_HERE),
+    ("building", "change", "b_there", MANAGERS_THERE),
+    ("building", "create", "new_building_here", MANAGERS_HERE),
+    ("building", "create", "new_building_there", MANAGERS_THERE),
+    ("flat", "view", "flat1", MEMBERS_HERE),
+    ("flat", "view", "flat2", MEMBERS_HERE),
+    ("flat", "view", "flat_there", MANAGERS_THERE),
+    ("flat", "change", "flat1", MANAGERS_HERE),
+    ("flat", "change", "flat_there", MANAGERS_THERE),
+    ("flat", "create", "new_flat_here", MANAGERS_HERE),
+    ("flat", "create", "new_flat_there", MANAGERS_THERE),
+    # The resident is person1 (flat1, building 1); the leader leads building 1.
+    ("person", "view", "person1", OFFICERS_HERE | {"resident", "leader"}),
+    ("person", "view", "person2", OFFICERS_HERE | {"leader_other_building"}),
+    ("person", "view", "person_there", MANAGERS_THERE),
+    ("person", "view_phone", "person1", MANAGERS_HERE | {"resident"}),
+    ("person", "view_phone", "person2", MANAGERS_HERE),
+    ("person", "view_phone", "person_there", MANAGERS_THERE),
+    ("person", "change", "person1", MANAGERS_HERE),
+    ("person", "change", "person_there", MANAGERS_THERE),
+    ("person", "create", "new_person_here", MANAGERS_HERE),
+    ("person", "create", "new_person_there", MANAGERS_THERE),
+    ("occupancy", "create", "new_occupancy_here", MANAGERS_HERE),
+    ("occupancy", "create", "new_occupancy_there", MANAGERS_THERE),
+    ("occupancy", "end", "occupancy1", MANAGERS_HERE),
+    ("occupancy", "end", "occupancy2", MANAGERS_HERE),
+    ("occupancy", "end", "occupancy_there", MANAGERS_THERE),
+    ("owner", "change", "owner_here", MANAGERS_HERE),
+    ("owner", "change", "owner_there", MANAGERS_THERE),
+    ("role", "assign", "new_staff_role_here", MANAGERS_HERE),
+    ("role", "assign", "new_leader_role_b1", MANAGERS_HERE),
+    ("role", "assign", "new_staff_role_there", MANAGERS_THERE),
+    ("role", "assign", "new_foundation_role_here", frozenset({"admin"})),
+    ("role", "assign", "new_admin_role", frozenset({"admin"})),
+    ("role", "assign", "new_admin_role_here", frozenset({"admin"})),
+    ("role", "end", "role_here", MANAGERS_HERE),
+    ("role", "end", "role_there", MANAGERS_THERE),
+    ("role", "end", "new_foundation_role_here", frozenset({"admin"})),
+    ("audit", "view", "here", MANAGERS_HERE),
+    ("audit", "view", "there", MANAGERS_THERE),
+    ("home", "view", "none", SIGNED_IN),
+]
+
+
+def test_rule_table_covers_every_rule():
+    """A rule added to permissions.RULES without a row in RULE_TABLE fails here."""
+    covered = {(model, action) for model, action, _obj, _allowed in RULE_TABLE}
+    assert set(permissions.RULES) - covered == set()
+    assert covered - set(permissions.RULES) == set(), "RULE_TABLE names a rule that is gone"
+
+
+def test_rule_table_names_only_known_roles_and_objects():
+    for _model, _action, obj, allowed in RULE_TABLE:
+        assert obj in OBJECTS
+        assert allowed <= EVERYONE
+
+
+@pytest.mark.parametrize(
+    ("model", "action", "obj", "allowed"),
+    RULE_TABLE,
+    ids=[f"{m}.{a}-{o}" for m, a, o, _ in RULE_TABLE],
+)
+def test_rule(world, model, action, obj, allowed):
+    """Exactly the listed roles may do ``action``; every other role is refused."""
+    target = OBJECTS[obj](world)
+    wrong = {}
+    for role in ROLES:
+        got = permissions.can(world.user(role), action, target, model=model)
+        if got != (role in allowed):
+            wrong[role] = "allowed" if got else "denied"
+    assert wrong == {}
+
+
+def test_require_refuses_with_permission_denied(world):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        permissions.require(world.user("property"), "change", world.flat1)
+    permissions.require(world.user("staff"), "change", world.flat1)
+
+
+def test_unknown_rule_is_an_error_not_a_silent_allow(world):
+    with pytest.raises(KeyError):
+        permissions.can(world.user("admin"), "launch", world.flat1)
+
+
+def test_ended_role_grants_nothing(world):
+    """A role that has ended no longer opens the console."""
+    from tests.factories import RoleFactory, UserFactory
+
+    former = UserFactory(username="former_staff")
+    RoleFactory(user=former, estate=world.here, ended=True)
+    assert not permissions.can(former, "manage", world.here)
+    assert not permissions.can(former, "view_directory", world.here)
+
+
+def test_superuser_flag_makes_a_platform_admin(world):
+    from tests.factories import UserFactory
+
+    root = UserFactory(username="root", is_superuser=True)
+    assert permissions.can(root, "create", model="estate")
+    assert permissions.can(root, "manage", world.there)
+
+
+# --- URL matrix -----------------------------------------------------------------------------
+
+
+def expect(
+    status: int | set[int],
+    allowed: frozenset[str],
+    *,
+    denied: int | set[int] = 404,
+    anonymous: int | set[int] = 302,
+) -> dict[str, int | set[int]]:
+    """Status per role: ``status`` for the allowed roles, ``anonymous`` for the anonymous visitor
+    (302 = to the sign-in page) and ``denied`` for everyone else."""
+    table: dict[str, int | set[int]] = {}
+    for role in ROLES:
+        if role in allowed:
+            table[role] = status
+        elif role == "anonymous":
+            table[role] = anonymous
+        else:
+            table[role] = denied
+    return table
+
+
+def _flat(w: World) -> Any:
+    flat = Flat.objects.get(pk=w.flat1.pk)
+    return (flat.floor, flat.area)
+
+
+# Refusals by officers who may see an object but not change it are 403 (they know it exists);
+# everyone else gets the same 404 as for a missing page.
+CHANGE_HERE = {**expect(302, MANAGERS_HERE), "owners_committee": 403, "property": 403}
+POST_ONLY = expect(405, SIGNED_IN)
+# These answer everyone by sending them back where they came from.
+GO_BACK = {"logout", "language_set", "large_text_set"}
+
+URL_MATRIX: dict[str, dict[str, Any]] = {
+    "home": {"args": lambda w: [], "GET": expect(200, EVERYONE)},
+    "estate_home": {"args": lambda w: ["here"], "GET": expect(200, EVERYONE)},
+    "building_detail": {"args": lambda w: ["here", "1"], "GET": expect(200, EVERYONE)},
+    "login": {
+        "args": lambda w: [],
+        # A signed-in account is sent on to the front page.
+        "GET": {**expect(302, SIGNED_IN), "anonymous": 200},
+    },
+    "logout": {
+        "args": lambda w: [],
+        "POST": {"data": lambda w: {}, "expect": expect(302, EVERYONE)},
+    },
+    "language_set": {
+        "args": lambda w: [],
+        "POST": {"data": lambda w: {"language": "en"}, "expect": expect(302, EVERYONE)},
+    },
+    "large_text_set": {
+        "args": lambda w: [],
+        "POST": {"data": lambda w: {"large_text": "1"}, "expect": expect(302, EVERYONE)},
+    },
+    "my_home": {"args": lambda w: [], "GET": expect(200, SIGNED_IN)},
+    "platform": {
+        "args": lambda w: [],
+        "GET": expect(200, frozenset({"admin"}), denied=403),
+        "POST": {
+            "data": lambda w: {
+                "street_name": "新街道",
+                "street_slug": "new-street",
+                "estate_name": "新小区",
+                "estate_slug": "new-estate",
+                "staff_username": "new_staff",
+                "staff_display_name": "新同事",
+                "staff_password": "a-long-enough-passphrase",
+            },
+            "expect": expect(302, frozenset({"admin"}), denied=403),
+            "state": lambda w: Estate.objects.count(),
+            "writes": frozenset({"admin"}),
+        },
+    },
+    "console": {"args": lambda w: ["here"], "GET": expect(200, OFFICERS_HERE)},
+    "console_building_create": {
+        "args": lambda w: ["here"],
+        "GET": expect(200, MANAGERS_HERE),
+        "POST": {
+            "data": lambda w: {"number": "9", "name": "", "floors": "6"},
+            "expect": expect(302, MANAGERS_HERE),
+            "state": lambda w: Building.objects.count(),
+            "writes": MANAGERS_HERE,
+        },
+    },
+    "console_building_edit": {
+        "args": lambda w: ["here", "1"],
+        "GET": expect(200, MANAGERS_HERE),
+        "POST": {
+            "data": lambda w: {"name": "新名字", "floors": "7", "description": "电梯楼"},
+            "expect": expect(302, MANAGERS_HERE),
+            "state": lambda w: Building.objects.values_list("name", "floors").get(pk=w.b1.pk),
+            "writes": MANAGERS_HERE,
+        },
+    },
+    "console_flats": {"args": lambda w: ["here"], "GET": expect(200, OFFICERS_HERE)},
+    "console_flat_create": {
+        "args": lambda w: ["here"],
+        "GET": expect(200, MANAGERS_HERE),
+        "POST": {
+            "data": lambda w: {
+                "building": w.b1.pk,
+                "entrance": "",
+                "number": "999",
+                "floor": "9",
+                "area": "70.00",
+                "area_source": "registered",
+            },
+            "expect": expect(302, MANAGERS_HERE),
+            "state": lambda w: Flat.objects.count(),
+            "writes": MANAGERS_HERE,
+        },
+    },
+    "console_flat": {
+        "args": lambda w: ["here", w.flat1.pk],
+        "GET": expect(200, OFFICERS_HERE),
+        "POST": {
+            "data": lambda w: {"floor": "4", "area": "92.30", "area_source": "surveyed"},
+            "expect": CHANGE_HERE,
+            "state": _flat,
+            "writes": MANAGERS_HERE,
+        },
+    },
+    "console_people": {"args": lambda w: ["here"], "GET": expect(200, OFFICERS_HERE)},
+    "console_person_create": {
+        "args": lambda w: ["here"],
+        "GET": expect(200, MANAGERS_HERE),
+        "POST": {
+            "data": lambda w: {"full_name": "新来的", "phone": "", "note": ""},
+            "expect": expect(302, MANAGERS_HERE),
+            "state": lambda w: Person.objects.count(),
+            "writes": MANAGERS_HERE,
+        },
+    },
+    "console_person": {
+        "args": lambda w: ["here", w.person2.pk],
+        "GET": expect(200, OFFICERS_HERE),
+        "POST": {
+            "data": lambda w: {"full_name": "王改名", "phone": "", "note": ""},
+            "expect": CHANGE_HERE,
+            "state": lambda w: Person.objects.values_list("full_name", "phone").get(
+                pk=w.person2.pk
+            ),
+            "writes": MANAGERS_HERE,
+        },
+    },
+    "console_occupancy_create": {
+        "args": lambda w: ["here", w.person2.pk],
+        "GET": POST_ONLY,
+        "POST": {
+            "data": lambda w: {"flat": "1-101", "relation": "family"},
+            "expect": expect(302, MANAGERS_HERE),
+            "state": lambda w: Occupancy.objects.count(),
+            "writes": MANAGERS_HERE,
+        },
+    },
+    "console_occupancy_end": {
+        "args": lambda w: ["here", w.occupancy2.pk],
+        "GET": POST_ONLY,
+        "POST": {
+            "data": lambda w: {"ends_on": ""},
+            "expect": expect(302, MANAGERS_HERE),
+            "state": lambda w: Occupancy.objects.get(pk=w.occupancy2.pk).ends_on,
+            "writes": MANAGERS_HERE,
+        },
+    },
+    "console_roles": {
+        "args": lambda w: ["here"],
+        "GET": expect(200, MANAGERS_HERE),
+        "POST": {
+            "data": lambda w: {"account": "outsider", "kind": "property_staff", "building": ""},
+            "expect": expect(302, MANAGERS_HERE),
+            "state": lambda w: Role.objects.count(),
+            "writes": MANAGERS_HERE,
+        },
+    },
+    "console_role_end": {
+        "args": lambda w: ["here", w.role_here.pk],
+        "GET": POST_ONLY,
+        "POST": {
+            "data": lambda w: {},
+            "expect": expect(302, MANAGERS_HERE),
+            "state": lambda w: Role.objects.get(pk=w.role_here.pk).ends_on,
+            "writes": MANAGERS_HERE,
+        },
+    },
+    "console_audit": {"args": lambda w: ["here"], "GET": expect(200, MANAGERS_HERE)},
+}
+
+
+def _named_url_patterns(resolver: URLResolver | None = None, prefix: str = "") -> list[str]:
+    """The name of every URL pattern, following includes; unnamed ones as ``<unnamed …>``."""
+    resolver = resolver or get_resolver()
+    names = []
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            namespace = f"{pattern.namespace}:" if pattern.namespace else ""
+            names += _named_url_patterns(pattern, prefix + namespace)
+        elif isinstance(pattern, URLPattern):
+            names.append(prefix + pattern.name if pattern.name else f"<unnamed {pattern.pattern}>")
+    return names
+
+
+def test_every_url_has_a_row_in_the_matrix():
+    """A URL added to the URL configuration without a row in URL_MATRIX fails here."""
+    missing = sorted(set(_named_url_patterns()) - set(URL_MATRIX))
+    assert missing == [], f"add rows to URL_MATRIX for: {', '.join(missing)}"
+    gone = sorted(set(URL_MATRIX) - set(_named_url_patterns()))
+    assert gone == [], f"URL_MATRIX has rows for URLs that are gone: {gone}"
+
+
+def test_every_matrix_row_names_all_roles():
+    for name, row in URL_MATRIX.items():
+        for method in ("GET", "POST"):
+            if method in row:
+                table = row[method] if method == "GET" else row[method]["expect"]
+                assert set(table) == EVERYONE, (name, method)
+
+
+def _cases() -> list[Any]:
+    return [
+        pytest.param(name, method, id=f"{name}-{method}")
+        for name, row in URL_MATRIX.items()
+        for method in ("GET", "POST")
+        if method in row
+    ]
+
+
+def _client_for(world: World, role: str) -> Client:
+    client = Client(raise_request_exception=False)
+    if role != "anonymous":
+        client.force_login(world.user(role))
+    return client
+
+
+def _request(client: Client, method: str, url: str, data: dict[str, Any]) -> Any:
+    return client.get(url) if method == "GET" else client.post(url, data)
+
+
+def _sends_to_sign_in(role: str, name: str, response: Any) -> bool:
+    """An anonymous visitor's 302 must lead to the sign-in page (except where everyone is
+    simply sent back)."""
+    return role == "anonymous" and response.status_code == 302 and name not in GO_BACK
+
+
+def _matches(status: int, expected: int | set[int]) -> bool:
+    return status in expected if isinstance(expected, set) else status == expected
+
+
+@pytest.mark.parametrize(("name", "method"), _cases())
+def test_url_matrix(world, name, method):
+    """Each role gets exactly the status in the matrix; a refused POST writes nothing, an
+    accepted one writes its change and an audit event. Anonymous visitors are sent to sign in.
+    Each role's request is rolled back, so every role sees the same ``world``."""
+    row = URL_MATRIX[name]
+    url = reverse(name, args=row["args"](world))
+    spec = row[method] if method == "POST" else {"expect": row[method]}
+    state = spec.get("state", lambda w: None)
+    writes = spec.get("writes", NOBODY)
+    login = reverse("login")
+    wrong = {}
+    for role in ROLES:
+        with transaction.atomic():
+            client = _client_for(world, role)
+            before, events_before = state(world), AuditEvent.objects.count()
+            response = _request(client, method, url, spec.get("data", lambda w: {})(world))
+            after, events_after = state(world), AuditEvent.objects.count()
+            transaction.set_rollback(True)
+        expected = spec["expect"][role]
+        if not _matches(response.status_code, expected):
+            wrong[role] = f"got {response.status_code}, expected {expected}"
+        elif _sends_to_sign_in(role, name, response) and not response["Location"].startswith(login):
+            wrong[role] = f"redirected to {response['Location']}, not to sign in"
+        if role in writes:
+            if before == after or events_after == events_before:
+                wrong[role] = f"should have written: {before!r} → {after!r}, audit unchanged"
+        elif before != after or events_after != events_before:
+            wrong[role] = f"wrote although refused: {before!r} → {after!r}"
+    assert wrong == {}
+
+
+def test_anonymous_is_sent_to_sign_in_and_back(world, client):
+    response = client.get(reverse("console_people", args=["here"]))
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next=/e/here/console/people/"
+
+
+# --- Objects of another estate through this estate's URLs -----------------------------------
+
+
+def _building_there(w: World) -> Building:
+    return BuildingFactory(estate=w.there, number="77")
+
+
+FOREIGN_OBJECTS = [
+    ("console_flat", "GET", lambda w: ["here", w.flat_there.pk]),
+    ("console_flat", "POST", lambda w: ["here", w.flat_there.pk]),
+    ("console_person", "GET", lambda w: ["here", w.person_there.pk]),
+    ("console_person", "POST", lambda w: ["here", w.person_there.pk]),
+    ("console_occupancy_create", "POST", lambda w: ["here", w.person_there.pk]),
+    ("console_occupancy_end", "POST", lambda w: ["here", w.occupancy_there.pk]),
+    ("console_role_end", "POST", lambda w: ["here", w.role_there.pk]),
+    ("console_building_edit", "GET", lambda w: ["here", _building_there(w).number]),
+    ("console_building_edit", "POST", lambda w: ["here", _building_there(w).number]),
+    ("building_detail", "GET", lambda w: ["here", _building_there(w).number]),
+    ("estate_home", "GET", lambda w: ["nowhere"]),
+    ("console", "GET", lambda w: ["nowhere"]),
+]
+
+POST_DATA = {
+    "console_flat": {"floor": "1", "area": "50.00", "area_source": "registered"},
+    "console_person": {"full_name": "改掉", "phone": "", "note": ""},
+    "console_occupancy_create": {"flat": "1-101", "relation": "family"},
+    "console_building_edit": {"name": "改掉", "description": ""},
+}
+
+
+@pytest.mark.parametrize("role", ["staff", "admin"])
+@pytest.mark.parametrize(
+    ("name", "method", "args"),
+    FOREIGN_OBJECTS,
+    ids=[f"{n}-{m}-{i}" for i, (n, m, _a) in enumerate(FOREIGN_OBJECTS)],
+)
+def test_objects_of_another_estate_are_404_through_this_estates_urls(
+    world, role, name, method, args
+):
+    """An id from estate ``there`` under slug ``here`` is 404, even for staff of ``here`` and
+    for platform admins, and nothing is written."""
+    client = _client_for(world, role)
+    url = reverse(name, args=args(world))
+    before = (AuditEvent.objects.count(), list(Occupancy.objects.values_list("ends_on")))
+    response = _request(client, method, url, POST_DATA.get(name, {}))
+    assert response.status_code == 404
+    assert (AuditEvent.objects.count(), list(Occupancy.objects.values_list("ends_on"))) == before
+
+
+CONSOLE_GET_URLS = [
+    ("console", lambda w: []),
+    ("console_building_create", lambda w: []),
+    ("console_building_edit", lambda w: ["1"]),
+    ("console_flats", lambda w: []),
+    ("console_flat_create", lambda w: []),
+    ("console_flat", lambda w: [w.flat_there.pk]),
+    ("console_people", lambda w: []),
+    ("console_person_create", lambda w: []),
+    ("console_person", lambda w: [w.person_there.pk]),
+    ("console_roles", lambda w: []),
+    ("console_audit", lambda w: []),
+]
+
+
+@pytest.mark.parametrize(("name", "args"), CONSOLE_GET_URLS, ids=[n for n, _ in CONSOLE_GET_URLS])
+def test_staff_of_here_get_404_for_every_console_page_of_there(world, name, args):
+    client = _client_for(world, "staff")
+    assert client.get(reverse(name, args=["there", *args(world)])).status_code == 404
+
+
+def test_foreign_and_missing_objects_look_the_same(world):
+    """A 404 for another estate's flat is the same page as for a flat that never existed."""
+    client = _client_for(world, "staff")
+    foreign = client.get(reverse("console_flat", args=["here", world.flat_there.pk]))
+    missing = client.get(reverse("console_flat", args=["here", 987654]))
+    assert foreign.status_code == missing.status_code == 404
+    assert _main(foreign) == _main(missing)
+
+
+def _main(response) -> str:
+    html = response.content.decode()
+    return html[html.index("<main") : html.index("</main>")]
+
+
+# --- visible() ------------------------------------------------------------------------------
+
+
+def _audit_events(w: World) -> dict[str, AuditEvent]:
+    return {
+        "event_here": audit.record(actor=w.user("staff"), action="flat.update", target=w.flat1),
+        "event_there": audit.record(
+            actor=w.user("staff_other_estate"), action="flat.update", target=w.flat_there
+        ),
+        "event_platform": audit.record(
+            actor=w.user("admin"), action="street.create", target=w.here.street
+        ),
+    }
+
+
+ROWS: dict[str, Callable[[World], dict[str, Any]]] = {
+    "person": lambda w: {
+        "person1": w.person1,
+        "person2": w.person2,
+        "person_there": w.person_there,
+    },
+    "flat": lambda w: {"flat1": w.flat1, "flat2": w.flat2, "flat_there": w.flat_there},
+    "occupancy": lambda w: {
+        "occupancy1": w.occupancy1,
+        "occupancy2": w.occupancy2,
+        "occupancy_there": w.occupancy_there,
+    },
+    "role": lambda w: {role.user.username: role for role in Role.objects.select_related("user")},
+    "audit": _audit_events,
+}
+
+MODELS = {
+    "person": Person,
+    "flat": Flat,
+    "occupancy": Occupancy,
+    "role": Role,
+    "audit": AuditEvent,
+}
+
+ALL_ROLES_ROWS = frozenset(
+    {
+        "leader",
+        "leader_other_building",
+        "staff",
+        "owners_committee",
+        "property",
+        "foundation",
+        "admin",
+        "staff_other_estate",
+    }
+)
+ROLE_ROWS_HERE = frozenset(
+    {"leader", "leader_other_building", "staff", "owners_committee", "property"}
+)
+
+# role → model → the rows it sees (roles are named by the account that holds them).
+VISIBLE: dict[str, dict[str, frozenset[str]]] = {
+    "anonymous": {"person": NOBODY, "flat": NOBODY, "occupancy": NOBODY, "role": NOBODY},
+    "outsider": {"person": NOBODY, "flat": NOBODY, "occupancy": NOBODY, "role": NOBODY},
+    "resident": {
+        "person": frozenset({"person1"}),
+        "flat": frozenset({"flat1", "flat2"}),
+        "occupancy": NOBODY,
+        "role": NOBODY,
+    },
+    "leader": {
+        "person": frozenset({"person1"}),
+        "flat": frozenset({"flat1", "flat2"}),
+        "occupancy": NOBODY,
+        "role": NOBODY,
+    },
+    "leader_other_building": {
+        "person": frozenset({"person2"}),
+        "flat": frozenset({"flat1", "flat2"}),
+        "occupancy": NOBODY,
+        "role": NOBODY,
+    },
+    "staff": {
+        "person": frozenset({"person1", "person2"}),
+        "flat": frozenset({"flat1", "flat2"}),
+        "occupancy": frozenset({"occupancy1", "occupancy2"}),
+        "role": ROLE_ROWS_HERE,
+        "audit": frozenset({"event_here"}),
+    },
+    "owners_committee": {
+        "person": frozenset({"person1", "person2"}),
+        "flat": frozenset({"flat1", "flat2"}),
+        "occupancy": frozenset({"occupancy1", "occupancy2"}),
+        "role": ROLE_ROWS_HERE,
+    },
+    "property": {
+        "person": frozenset({"person1", "person2"}),
+        "flat": frozenset({"flat1", "flat2"}),
+        "occupancy": frozenset({"occupancy1", "occupancy2"}),
+        "role": ROLE_ROWS_HERE,
+    },
+    "foundation": {"person": NOBODY, "flat": NOBODY, "occupancy": NOBODY, "role": NOBODY},
+    "admin": {
+        "person": frozenset({"person1", "person2", "person_there"}),
+        "flat": frozenset({"flat1", "flat2", "flat_there"}),
+        "occupancy": frozenset({"occupancy1", "occupancy2", "occupancy_there"}),
+        "role": ALL_ROLES_ROWS,
+        "audit": frozenset({"event_here", "event_there", "event_platform"}),
+    },
+    "staff_other_estate": {
+        "person": frozenset({"person_there"}),
+        "flat": frozenset({"flat_there"}),
+        "occupancy": frozenset({"occupancy_there"}),
+        "role": frozenset({"staff_other_estate"}),
+        "audit": frozenset({"event_there"}),
+    },
+}
+
+
+def test_visible_table_names_every_role():
+    assert set(VISIBLE) == EVERYONE
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_visible(world, role):
+    """Each role sees exactly the listed rows of each model, and nothing of estates it has no
+    part in. Audit events are seen by the estate's committee staff and platform admins only."""
+    wrong = {}
+    for key, model in MODELS.items():
+        rows = ROWS[key](world)
+        expected = VISIBLE[role].get(key, NOBODY)
+        assert expected <= set(rows), (key, expected - set(rows))
+        seen_pks = set(
+            permissions.visible(world.user(role), model.objects.all()).values_list("pk", flat=True)
+        )
+        seen = {name for name, obj in rows.items() if obj.pk in seen_pks}
+        if seen != expected:
+            wrong[key] = {"missing": expected - seen, "extra": seen - expected}
+    assert wrong == {}
+
+
+def test_visible_people_has_no_duplicates_for_a_leader(world):
+    """A person with two current flats in the led building appears once, not once per flat."""
+    from tests.factories import FlatFactory, OccupancyFactory
+
+    OccupancyFactory(flat=FlatFactory(building=world.b1, number="102"), person=world.person1)
+    people = permissions.visible(world.user("leader"), Person.objects.all())
+    assert list(people.values_list("pk", flat=True)) == [world.person1.pk]
+
+
+def test_leader_no_longer_sees_a_person_who_moved_out(world):
+    from linju.community import services
+
+    services.occupancy_end(actor=world.user("staff"), occupancy=world.occupancy1)
+    assert not permissions.visible(world.user("leader"), Person.objects.all()).exists()
+
+
+def test_get_visible_or_404_treats_hidden_and_missing_alike(world):
+    from django.http import Http404
+
+    for pk in (world.person_there.pk, 987654, "not-a-number"):
+        with pytest.raises(Http404):
+            permissions.get_visible_or_404(world.user("staff"), Person.objects.all(), pk=pk)
