@@ -265,7 +265,7 @@ class TestConsoleFlatEdit:
         )
         client.post(reverse("console_person_create", args=["here"]), {"full_name": "新人"})
         people_only = text(client.get(reverse("console_audit", args=["here"]) + "?action=person."))
-        assert "person.create" in people_only and "flat.update" not in people_only
+        assert "添加人员" in people_only and "修改房屋" not in people_only
 
     def test_officers_who_cannot_edit_see_the_flat_without_a_form(self, world):
         page = text(
