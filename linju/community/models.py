@@ -8,12 +8,20 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+# Building, entrance and room numbers are parts of an address ("17-1-302") and of page
+# addresses, so they hold letters, digits and Chinese characters only: no "-", "/" or spaces.
+address_part = RegexValidator(
+    r"^[0-9A-Za-z\u3400-\u9fff]+$",
+    _("Use only digits, letters and Chinese characters (no spaces, “-” or “/”)."),
+    code="address_part",
+)
 
 
 class Street(models.Model):
@@ -66,7 +74,7 @@ class Building(models.Model):
     estate = models.ForeignKey(
         Estate, verbose_name=_("estate"), on_delete=models.PROTECT, related_name="buildings"
     )
-    number = models.CharField(_("number"), max_length=20)
+    number = models.CharField(_("number"), max_length=20, validators=[address_part])
     name = models.CharField(_("name"), max_length=60, blank=True)
     sort_key = models.PositiveIntegerField(_("sort order"), default=0)
     floors = models.PositiveSmallIntegerField(_("floors"), null=True, blank=True)
@@ -77,7 +85,11 @@ class Building(models.Model):
         verbose_name_plural = _("buildings")
         ordering = ["estate", "sort_key", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["estate", "number"], name="building_unique_number")
+            models.UniqueConstraint(
+                fields=["estate", "number"],
+                name="building_unique_number",
+                violation_error_message=_("This estate already has a building with that number."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -94,7 +106,7 @@ class Entrance(models.Model):
     building = models.ForeignKey(
         Building, verbose_name=_("building"), on_delete=models.PROTECT, related_name="entrances"
     )
-    number = models.CharField(_("number"), max_length=20)
+    number = models.CharField(_("number"), max_length=20, validators=[address_part])
 
     class Meta:
         verbose_name = _("entrance")
@@ -174,7 +186,7 @@ class Flat(models.Model):
         on_delete=models.PROTECT,
         related_name="flats",
     )
-    number = models.CharField(_("room number"), max_length=20)
+    number = models.CharField(_("room number"), max_length=20, validators=[address_part])
     floor = models.SmallIntegerField(_("floor"), null=True, blank=True)
     area = models.DecimalField(
         _("exclusive area (m²)"),
@@ -206,11 +218,13 @@ class Flat(models.Model):
                 fields=["building", "entrance", "number"],
                 condition=Q(entrance__isnull=False),
                 name="flat_unique_number_in_entrance",
+                violation_error_message=_("This building already has a flat with that number."),
             ),
             models.UniqueConstraint(
                 fields=["building", "number"],
                 condition=Q(entrance__isnull=True),
                 name="flat_unique_number_no_entrance",
+                violation_error_message=_("This building already has a flat with that number."),
             ),
             models.CheckConstraint(condition=Q(area__gt=0), name="flat_area_positive"),
         ]

@@ -259,7 +259,11 @@ def person_search(
     people = permissions.visible(actor, Person.objects.filter(estate=estate))
     query = query.strip()
     if query:
-        people = people.filter(Q(full_name__icontains=query) | Q(phone__contains=query))
+        # Searching by phone would let those who see masked numbers recover the hidden digits.
+        if permissions.can(actor, "manage", estate):
+            people = people.filter(Q(full_name__icontains=query) | Q(phone__contains=query))
+        else:
+            people = people.filter(full_name__icontains=query)
     if relation:
         people = people.filter(
             Exists(Occupancy.objects.current().filter(person=OuterRef("pk"), relation=relation))

@@ -7,6 +7,7 @@ import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -31,7 +32,14 @@ FLAT_AREA_MAX = Decimal("2000.00")
 
 
 def _validate(instance: Any, *, exclude: list[str] | None = None) -> None:
-    instance.full_clean(exclude=exclude)
+    """Model validation, with constraint failures reported on the field people typed."""
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        errors = exc.message_dict
+        if "__all__" in errors and "number" not in errors and hasattr(instance, "number"):
+            errors["number"] = errors.pop("__all__")
+        raise ValidationError(errors) from None
 
 
 def _clean_phone(raw: str) -> str:
@@ -59,7 +67,7 @@ def _clean_area(raw: Any) -> Decimal:
                 % {"min": FLAT_AREA_MIN, "max": FLAT_AREA_MAX}
             }
         )
-    return area
+    return area.quantize(Decimal("0.01"))  # "92.3" is stored, and audited, as 92.30
 
 
 # --- Streets and estates ---------------------------------------------------------------------
@@ -149,7 +157,13 @@ def _building_sort_key(number: str) -> int:
 
 @transaction.atomic
 def building_create(
-    *, actor: Any, estate: Estate, number: str, name: str = "", floors: int | None = None
+    *,
+    actor: Any,
+    estate: Estate,
+    number: str,
+    name: str = "",
+    floors: int | None = None,
+    description: str = "",
 ) -> Building:
     """Add a building to an estate. Committee staff only."""
     permissions.require(actor, "create", Building(estate=estate))
@@ -159,6 +173,7 @@ def building_create(
         number=number,
         name=name.strip(),
         floors=floors,
+        description=description.strip(),
         sort_key=_building_sort_key(number),
     )
     _validate(building)
@@ -190,9 +205,14 @@ def _entrance_for(building: Building, number: str) -> Entrance | None:
     number = (number or "").strip()
     if not number:
         return None
-    entrance, _created = Entrance.objects.get_or_create(
-        building=building, number=number, defaults={"estate_id": building.estate_id}
-    )
+    entrance = Entrance.objects.filter(building=building, number=number).first()
+    if entrance is None:
+        entrance = Entrance(estate_id=building.estate_id, building=building, number=number)
+        try:
+            entrance.full_clean(exclude=["estate", "building"])
+        except ValidationError as exc:
+            raise ValidationError({"entrance": exc.messages}) from None
+        entrance.save()
     return entrance
 
 
@@ -383,6 +403,11 @@ def role_assign(
         ends_on=ends_on,
     )
     permissions.require(actor, "assign", role)
+    already = Role.objects.current().filter(
+        user=user, kind=role.kind, estate=role.estate, building=role.building, street=role.street
+    )
+    if already.exists():
+        raise ValidationError({"kind": _("This account already holds this role here.")})
     if role.ends_on and role.ends_on < role.starts_on:
         raise ValidationError({"ends_on": _("The end date cannot be before the start date.")})
     _validate(role)
@@ -416,6 +441,8 @@ def preferences_set(
 ) -> Any:
     """Keep a signed-in person's large-text and language choices on their account."""
     fields = []
+    if language is not None and language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose Chinese or English.")})
     if large_text is not None:
         user.large_text = large_text
         fields.append("large_text")
@@ -443,9 +470,17 @@ def estate_setup(
     """Create an estate (in an existing or new street) and its first staff account.
 
     All or nothing: a refused password leaves no street, estate or account behind."""
+    permissions.require(actor, "create", model="estate")
     street = Street.objects.filter(slug=street_slug.strip()).first()
     if street is None:
         street = street_create(actor=actor, name=street_name, slug=street_slug)
+    elif street.name != street_name.strip():
+        raise ValidationError(
+            {
+                "street_slug": _("The short name %(slug)s already belongs to %(name)s.")
+                % {"slug": street.slug, "name": street.name}
+            }
+        )
     estate = estate_create(actor=actor, street=street, name=estate_name, slug=estate_slug)
     staff_account_create(
         actor=actor,

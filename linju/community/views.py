@@ -31,6 +31,11 @@ def _form_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+def _posted(request: HttpRequest):
+    """The submitted data on POST (even if empty, so an empty form still gets its errors)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _is_htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
 
@@ -93,7 +98,7 @@ def console_view(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def console_building_create_view(request: HttpRequest, slug: str) -> HttpResponse:
     estate = _console_estate(request, slug)
-    form = BuildingForm(request.POST or None)
+    form = BuildingForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             building = services.building_create(
@@ -102,6 +107,7 @@ def console_building_create_view(request: HttpRequest, slug: str) -> HttpRespons
                 number=form.cleaned_data["number"],
                 name=form.cleaned_data["name"],
                 floors=form.cleaned_data["floors"],
+                description=form.cleaned_data["description"],
             )
         except ValidationError as exc:
             _form_errors(form, exc)
@@ -127,7 +133,7 @@ def console_building_edit_view(request: HttpRequest, slug: str, number: str) -> 
         "floors": building.floors,
         "description": building.description,
     }
-    form = BuildingForm(request.POST or None, initial=initial)
+    form = BuildingForm(_posted(request), initial=initial)
     form.fields["number"].disabled = True
     if request.method == "POST" and form.is_valid():
         try:
@@ -181,7 +187,7 @@ def console_flats_view(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def console_flat_create_view(request: HttpRequest, slug: str) -> HttpResponse:
     estate = _console_estate(request, slug)
-    form = FlatCreateForm(request.POST or None, estate=estate)
+    form = FlatCreateForm(_posted(request), estate=estate)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -214,7 +220,7 @@ def console_flat_view(request: HttpRequest, slug: str, flat_id: int) -> HttpResp
     flat = selectors.flat_get(actor=request.user, estate=estate, flat_id=flat_id)
     can_change = permissions.can(request.user, "change", flat)
     form = FlatForm(
-        request.POST or None,
+        _posted(request),
         initial={"floor": flat.floor, "area": flat.area, "area_source": flat.area_source},
     )
     if request.method == "POST":
@@ -269,7 +275,7 @@ def console_people_view(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def console_person_create_view(request: HttpRequest, slug: str) -> HttpResponse:
     estate = _console_estate(request, slug)
-    form = PersonForm(request.POST or None)
+    form = PersonForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             person = services.person_create(actor=request.user, estate=estate, **form.cleaned_data)
@@ -292,7 +298,7 @@ def console_person_view(request: HttpRequest, slug: str, person_id: int) -> Http
     estate = _console_estate(request, slug, "view_directory")
     person = selectors.person_get(actor=request.user, estate=estate, person_id=person_id)
     form = PersonForm(
-        request.POST or None,
+        _posted(request),
         initial={"full_name": person.full_name, "phone": person.phone, "note": person.note},
     )
     if request.method == "POST":
@@ -372,7 +378,7 @@ def console_occupancy_end_view(request: HttpRequest, slug: str, occupancy_id: in
 @login_required
 def console_roles_view(request: HttpRequest, slug: str) -> HttpResponse:
     estate = _console_estate(request, slug)
-    form = RoleAssignForm(request.POST or None, estate=estate)
+    form = RoleAssignForm(_posted(request), estate=estate)
     if request.method == "POST" and form.is_valid():
         try:
             services.role_assign(
@@ -438,7 +444,7 @@ def console_audit_view(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def platform_view(request: HttpRequest) -> HttpResponse:
     permissions.require(request.user, "create", model="estate")
-    form = EstateSetupForm(request.POST or None)
+    form = EstateSetupForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             estate = services.estate_setup(actor=request.user, **form.cleaned_data)

@@ -1,5 +1,6 @@
 """Request id, language cookie, large-text preference, and bad input mapped to 4xx."""
 
+import re
 import uuid
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.utils import translation
 from linju.core.audit import current_request_id
 
 LARGE_TEXT_COOKIE = "linju_large_text"
+_PLAIN_ID = re.compile(r"[A-Za-z0-9._-]{1,40}")
 
 
 class RequestIdMiddleware:
@@ -17,7 +19,10 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request_id = request.headers.get("X-Request-Id", "")[:40] or uuid.uuid4().hex
+        # A proxy's id is kept only if it is plain; anything else gets our own.
+        request_id = request.headers.get("X-Request-Id", "")
+        if not _PLAIN_ID.fullmatch(request_id):
+            request_id = uuid.uuid4().hex
         request.request_id = request_id
         token = current_request_id.set(request_id)
         try:

@@ -28,6 +28,11 @@ class User(AbstractUser):
         return self.display_name or self.username
 
 
+class AuditEventQuerySet(models.QuerySet):
+    def delete(self):
+        raise PermissionError("audit events are append-only")
+
+
 class AuditEvent(models.Model):
     """One write, as it happened: who, what, on what, old and new values. Never edited."""
 
@@ -55,6 +60,8 @@ class AuditEvent(models.Model):
     target_label = models.CharField(_("target"), max_length=200, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     request_id = models.CharField(_("request id"), max_length=40, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit event")

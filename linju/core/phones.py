@@ -3,7 +3,7 @@
 import re
 import unicodedata
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")  # ASCII digits only: one spelling per number
 
 
 def normalise_phone(raw: str) -> str | None:

@@ -326,11 +326,6 @@ SETUP = {
     "staff_username": "new_staff",
     "staff_password": "a-long-enough-passphrase",
 }
-DUPLICATE_FLAT = (
-    "a duplicate flat number is refused with a message naming the database constraint "
-    "('flat_unique_number_no_entrance'), not the form's friendly message"
-)
-
 BAD_INPUTS = [
     bad(
         "building-empty",
@@ -361,7 +356,6 @@ BAD_INPUTS = [
         _here("console_flat_create"),
         {**GOOD_FLAT, "number": "101"},
         "This building already has a flat with that number.",
-        marks=pytest.mark.xfail(strict=True, reason=DUPLICATE_FLAT),
     ),
     *[
         bad(f"flat-edit-area-{area or 'empty'}", FLAT1, {"area": area, "area_source": "registered"})
@@ -440,11 +434,6 @@ def test_bad_input_on_a_console_form_is_422_with_a_message(world, url, data, mes
     assert snapshot() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the form views bind with `request.POST or None`: a POST with an empty body leaves "
-    "the form unbound, so the page answers 422 without saying what is wrong",
-)
 def test_a_post_with_no_fields_at_all_gets_a_message(world):
     client = client_for(world, "staff")
     for name in ("console_building_create", "console_flat_create", "console_person_create"):
@@ -501,11 +490,6 @@ def test_bad_page_numbers_and_filters_are_not_errors(world):
         assert client.get(url).status_code == 200, url
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="console_building_create_view shows a description field but never passes "
-    "form.cleaned_data['description'] to services.building_create, which takes none",
-)
 def test_a_description_entered_when_adding_a_building_is_kept(world):
     client = client_for(world, "staff")
     client.post(
@@ -587,12 +571,6 @@ class TestPhoneMasking:
         assert world.person1.phone in page and world.person2.phone in page
         assert not MASKED.search(page)
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="person_search filters on phone__contains for everyone who may open the list, "
-        "so an owners' committee member can confirm a full number (or recover the hidden "
-        "digits) by searching for it",
-    )
     def test_a_masked_number_cannot_be_found_by_searching_for_it(self, world):
         partial = client_for(world, "owners_committee").get(
             reverse("console_people", args=["here"]),

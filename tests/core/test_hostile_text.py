@@ -357,15 +357,6 @@ FIELD_ENTRY: dict[str, Exempt | ViaPage | Coerced | list[ViaPage]] = {
     "core.AuditEvent.request_id": Exempt(SYSTEM + " (tests/core/test_audit.py)"),
 }
 
-# Hostile text that trips a known application bug; each runs as a strict xfail below, and the
-# loop skips it so the rest of the field is still checked.
-KNOWN_BUGS: dict[tuple[str, str], str] = {
-    ("community.Building.number", "short_tag"): (
-        "a building number containing '/' is accepted, then reversing building_detail and "
-        "console_building_edit fails: the estate home and the console answer 500"
-    ),
-}
-
 
 def _text_fields() -> list[str]:
     names = []
@@ -454,8 +445,6 @@ def test_hostile_text_through_the_page(world, name, entry):
     client = _client(world, entry.as_role)
     expected: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for i, key in enumerate(CORPUS):
-        if (name, key) in KNOWN_BUGS:
-            continue
         stored = _submit(world, client, name, entry, key, i)
         if stored is None:
             continue
@@ -465,29 +454,6 @@ def test_hostile_text_through_the_page(world, name, entry):
             _check_pages(client, expected, entry.secret)
             expected.clear()
     _check_pages(client, expected, entry.secret)
-
-
-@pytest.mark.parametrize(
-    ("name", "entry", "key"),
-    [
-        pytest.param(
-            n,
-            entry,
-            k,
-            id=f"{n}-{entry.label}-{k}",
-            marks=pytest.mark.xfail(strict=True, reason=why),
-        )
-        for (n, k), why in KNOWN_BUGS.items()
-        for entry in _ways_in(n)
-    ],
-)
-def test_known_bug(world, name, entry, key):
-    """The cases KNOWN_BUGS takes out of the loop above, each checked on its own."""
-    client = _client(world, entry.as_role)
-    stored = _submit(world, client, name, entry, key, 0)
-    if stored is not None:
-        pages = {url: [(key, CORPUS[key])] for url in entry.shown_on(world, stored, 0)}
-        _check_pages(client, pages, entry.secret)
 
 
 COERCED = [name for name, entry in FIELD_ENTRY.items() if isinstance(entry, Coerced)]

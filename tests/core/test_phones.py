@@ -115,12 +115,6 @@ def test_mask_examples(phone, masked):
     assert mask_phone(phone) == masked
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="phones._MOBILE uses \\d, which matches any Unicode digit: '138' followed by "
-    "Arabic-Indic digits is accepted and stored as is, so the same number can be stored in two "
-    "spellings (defeating the one-account-per-phone check and sign-in by phone)",
-)
 @pytest.mark.parametrize("typed", ["138٠٠١٣٨٠٠٠", "138০০১৩৮০০০"])  # Arabic-Indic, Bengali
 def test_only_ascii_digits_come_out(typed):
     result = normalise_phone(typed)
