@@ -30,6 +30,7 @@ from linju.community.models import (
     Flat,
     Occupancy,
     Owner,
+    OwnerMember,
     Person,
     Role,
     Street,
@@ -541,8 +542,8 @@ class EstatePlan:
         get_user_model().objects.bulk_create(self.users)
         Person.objects.bulk_create(self.people)
         Owner.objects.bulk_create(self.owners)
-        Owner.members.through.objects.bulk_create(
-            Owner.members.through(owner_id=owner.pk, person_id=person.pk)
+        OwnerMember.objects.bulk_create(
+            OwnerMember(estate_id=owner.estate_id, owner_id=owner.pk, person_id=person.pk)
             for owner, person in self.members
         )
         Flat.objects.bulk_create(self.flats)

@@ -5,7 +5,6 @@ distributed by estate without a redesign.
 """
 
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
@@ -146,8 +145,12 @@ class Owner(models.Model):
         related_name="voting_for",
         help_text=_("For co-owners: the co-owner the others have named to vote."),
     )
-    members: "models.ManyToManyField[Person, Any]" = models.ManyToManyField(
-        "Person", verbose_name=_("members"), related_name="ownerships", blank=True
+    members: "models.ManyToManyField[Person, OwnerMember]" = models.ManyToManyField(
+        "Person",
+        verbose_name=_("members"),
+        related_name="ownerships",
+        blank=True,
+        through="OwnerMember",
     )
 
     class Meta:
@@ -162,6 +165,24 @@ class Owner(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OwnerMember(models.Model):
+    """A person who is (one of) an owner entity; carries the estate like every estate table."""
+
+    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(Owner, verbose_name=_("owner"), on_delete=models.CASCADE)
+    person = models.ForeignKey("Person", verbose_name=_("person"), on_delete=models.PROTECT)
+
+    class Meta:
+        verbose_name = _("owner member")
+        verbose_name_plural = _("owner members")
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "person"], name="owner_member_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.owner}"
 
 
 class Flat(models.Model):
