@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from linju.core.audit import current_request_id
 
@@ -57,6 +58,25 @@ class LanguageCookieMiddleware:
             response["Vary"] = f"{patch_vary}, Cookie" if patch_vary else "Cookie"
         translation.deactivate()
         return response
+
+
+class RefuseNulMiddleware:
+    """Refuse input holding a NUL character before any view sees it: no text field may hold
+    one, and PostgreSQL would reject it with a database error deep inside a write."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        sources = [request.GET] + ([request.POST] if request.method == "POST" else [])
+        for data in sources:
+            for key, values in data.lists():
+                if "\x00" in key or any("\x00" in v for v in values):
+                    message = _("The form contained a character that is not allowed.")
+                    return render(
+                        request, "errors/400.html", {"messages_list": [message]}, status=400
+                    )
+        return self.get_response(request)
 
 
 class PreferencesMiddleware:

@@ -483,11 +483,25 @@ def test_ending_an_ended_role_is_refused_with_a_message(world):
 def test_bad_page_numbers_and_filters_are_not_errors(world):
     client = client_for(world, "staff")
     for url in (
-        reverse("console_flats", args=["here"]) + "?page=abc&building=%00&q=%27%22",
-        reverse("console_people", args=["here"]) + "?page=-1&relation=nonsense&q=%00",
+        reverse("console_flats", args=["here"]) + "?page=abc&building=nowhere&q=%27%22",
+        reverse("console_people", args=["here"]) + "?page=-1&relation=nonsense&q=%E2%80%AE",
         reverse("console_audit", args=["here"]) + "?page=99999&action=%3Cscript%3E",
     ):
         assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize(
+    ("method", "query", "data"),
+    [("get", "?q=%00", None), ("get", "?%00=1", None), ("post", "", {"full_name": "a\x00b"})],
+)
+def test_a_nul_character_is_refused_with_a_message_before_any_view(world, method, query, data):
+    client = client_for(world, "staff")
+    before = snapshot()
+    url = reverse("console_person_create", args=["here"]) + query
+    response = getattr(client, method)(url, data) if data else getattr(client, method)(url)
+    assert response.status_code == 400
+    assert in_chinese("The form contained a character that is not allowed.") in text(response)
+    assert snapshot() == before
 
 
 def test_a_description_entered_when_adding_a_building_is_kept(world):

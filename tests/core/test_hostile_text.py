@@ -468,9 +468,10 @@ def test_hostile_text_is_replaced_by_an_allowed_value(world, name):
     client = _client(world, "resident")
     for key, text in CORPUS.items():
         response = client.post(entry.url(world), entry.data(world, text))
-        assert response.status_code == 302, key
+        # A NUL is refused outright (400) before the page sees it; anything else is coerced.
+        assert response.status_code == (400 if "\x00" in text else 302), key
         assert entry.value(world) in entry.allowed, key
-        if entry.cookie:
+        if entry.cookie and response.status_code == 302:
             assert response.cookies[entry.cookie].value in entry.allowed, key
         page = client.get(reverse("home"))
         assert page.status_code == 200, key
