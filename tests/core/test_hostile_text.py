@@ -395,6 +395,12 @@ def _submit(world: World, client: Client, name: str, entry: ViaPage, key: str, i
     where = f"{name} ← {key}"
     assert response.status_code < 500, where
     assert_no_live_markup(html)
+    if "\x00" in text:
+        # Refused before any view (no text column may hold a NUL; PostgreSQL cannot even be
+        # asked whether one was stored).
+        assert response.status_code == 400, where
+        assert _counts() == before, f"{where}: refused but something was written"
+        return None
     stored = entry.stored(world, text, i)
     if response.status_code == 302:
         assert stored is not None, f"{where}: accepted but not stored as typed"
