@@ -92,7 +92,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
 
     estate = factory.SubFactory(EstateFactory)
     full_name = factory.Sequence(lambda n: f"张{n}")
-    phone = factory.Sequence(lambda n: f"1749{n:07d}")
+    phone = factory.Sequence(lambda n: f"+861749{n:07d}")
 
 
 class OccupancyFactory(factory.django.DjangoModelFactory):

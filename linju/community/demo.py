@@ -42,9 +42,9 @@ DEMO_PASSWORD = "linju-demo-2026"  # noqa: S105 - published; demo accounts only
 ESTATE_SLUG = "zhonghao"
 DEVELOPER_NAME = "上海中浩房地产开发有限公司"
 
-# 1749 belongs to the satellite mobile service, not to a ground mobile operator, so a demo
-# number will not be anyone's everyday phone; it still passes the mainland-mobile check.
-# Never send messages to demo numbers.
+# 1749 is reserved for satellite service and holds no ground mobile subscriber: libphonenumber,
+# which tracks allocated ranges, calls every number in it invalid, yet it
+# passes our mainland-mobile shape check. Never send messages to demo numbers.
 PHONE_PREFIX = "1749"
 
 # Dates stay fixed (not "today") so that every load is identical.
@@ -456,7 +456,7 @@ class EstatePlan:
 
     def _phone(self) -> str:
         while True:
-            phone = f"{PHONE_PREFIX}{self.rng.randrange(10**7):07d}"
+            phone = f"+86{PHONE_PREFIX}{self.rng.randrange(10**7):07d}"
             if phone not in self._phones:
                 self._phones.add(phone)
                 return phone

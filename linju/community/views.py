@@ -20,6 +20,7 @@ from linju.community.forms import (
 )
 from linju.community.models import Estate, Occupancy, Role
 from linju.core import permissions
+from linju.core.phones import national
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -299,7 +300,11 @@ def console_person_view(request: HttpRequest, slug: str, person_id: int) -> Http
     person = selectors.person_get(actor=request.user, estate=estate, person_id=person_id)
     form = PersonForm(
         _posted(request),
-        initial={"full_name": person.full_name, "phone": person.phone, "note": person.note},
+        initial={
+            "full_name": person.full_name,
+            "phone": national(person.phone),
+            "note": person.note,
+        },
     )
     if request.method == "POST":
         permissions.require(request.user, "change", person)
@@ -348,7 +353,11 @@ def console_occupancy_create_view(request: HttpRequest, slug: str, person_id: in
             "estate": estate,
             "person": person,
             "form": PersonForm(
-                initial={"full_name": person.full_name, "phone": person.phone, "note": person.note}
+                initial={
+                    "full_name": person.full_name,
+                    "phone": national(person.phone),
+                    "note": person.note,
+                }
             ),
             "occupancy_form": form,
             "can_change": True,

@@ -14,7 +14,7 @@ class User(AbstractUser):
         unique=True,
         null=True,
         blank=True,
-        help_text=_("Mainland mobile number, stored without spaces or country code."),
+        help_text=_("Mainland mobile number, stored in international form (+86…)."),
     )
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
     large_text = models.BooleanField(_("large text"), default=False)

@@ -164,7 +164,7 @@ class TestStaffAccountCreate:
             phone="+86 138-0013-8000",
         )
         user.refresh_from_db()
-        assert (user.display_name, user.phone) == ("张老师", "13800138000")
+        assert (user.display_name, user.phone) == ("张老师", "+8613800138000")
         assert user.check_password(PASSWORD)
         role = Role.objects.get(user=user)
         assert (role.kind, role.estate, role.street) == (
@@ -223,7 +223,7 @@ class TestStaffAccountCreate:
             assert field in exc.value.message_dict
 
     def test_a_phone_number_can_have_only_one_account(self, world):
-        world.users["outsider"].phone = "13800138000"
+        world.users["outsider"].phone = "+8613800138000"
         world.users["outsider"].save()
         with nothing_written(), pytest.raises(ValidationError) as exc:
             services.staff_account_create(
@@ -568,7 +568,7 @@ class TestPersonCreate:
             note="独居",
         )
         person.refresh_from_db()
-        assert (person.full_name, person.phone, person.note) == ("陈阿姨", "13912345678", "独居")
+        assert (person.full_name, person.phone, person.note) == ("陈阿姨", "+8613912345678", "独居")
         event = last_event()
         assert (event.action, event.target_label, event.changes) == ("person.create", "陈阿姨", {})
         assert "5678" not in audit_text()
@@ -625,13 +625,13 @@ class TestPersonUpdate:
             actor=world.user("staff"), person=world.person1, phone="138 0013 8000"
         )
         world.person1.refresh_from_db()
-        assert world.person1.phone == "13800138000"
+        assert world.person1.phone == "+8613800138000"
         assert last_event().changes == {"phone": ["***", "***"]}
         text = audit_text()
         assert "13800138000" not in text and old not in text
 
     def test_the_same_phone_written_differently_is_no_change(self, world):
-        world.person1.phone = "13800138000"
+        world.person1.phone = "+8613800138000"
         world.person1.save()
         with nothing_written():
             services.person_update(

@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from linju.community.models import Building, Flat, Occupancy, Person
 from linju.core.middleware import LARGE_TEXT_COOKIE
 from linju.core.models import AuditEvent, User
+from linju.core.phones import national
 from tests import factories as f
 from tests.conftest import World
 
@@ -182,7 +183,7 @@ class TestSignIn:
     )
     def test_with_a_phone_number_however_it_is_written(self, world, typed):
         resident = world.user("resident")
-        resident.phone = "13800138000"
+        resident.phone = "+8613800138000"
         resident.save()
         client = Client()
         response = client.post(reverse("login"), {"username": typed, "password": f.PASSWORD})
@@ -570,7 +571,7 @@ class TestPhoneMasking:
     @pytest.mark.parametrize("role", ["owners_committee", "property"])
     def test_officers_other_than_staff_see_masked_numbers(self, world, role):
         client = client_for(world, role)
-        phone = world.person1.phone
+        phone = national(world.person1.phone)
         for url in (
             reverse("console_people", args=["here"]),
             reverse("console_person", args=["here", world.person1.pk]),
@@ -582,13 +583,13 @@ class TestPhoneMasking:
 
     def test_staff_see_full_numbers(self, world):
         page = text(client_for(world, "staff").get(reverse("console_people", args=["here"])))
-        assert world.person1.phone in page and world.person2.phone in page
+        assert national(world.person1.phone) in page and national(world.person2.phone) in page
         assert not MASKED.search(page)
 
     def test_a_masked_number_cannot_be_found_by_searching_for_it(self, world):
         partial = client_for(world, "owners_committee").get(
             reverse("console_people", args=["here"]),
-            {"q": world.person1.phone},
+            {"q": national(world.person1.phone)},
             HTTP_HX_REQUEST="true",
         )
         assert "李居民" not in text(partial)
@@ -610,7 +611,7 @@ def test_a_person_added_through_the_console_is_on_the_list(world):
     )
     person = Person.objects.get(full_name="陈阿姨")
     assert response["Location"] == reverse("console_person", args=["here", person.pk])
-    assert person.phone == "13912345678"
+    assert person.phone == "+8613912345678"
     assert "陈阿姨" in text(client.get(reverse("console_people", args=["here"])))
 
 

@@ -123,7 +123,7 @@ def test_create_estate_makes_street_estate_and_staff(admin):
     assert estate.street == street
     staff = User.objects.get(username="su")
     assert staff.check_password(PASSWORD)
-    assert staff.phone == "13800138000"
+    assert staff.phone == "+8613800138000"
     role = staff.roles.get()
     assert (role.kind, role.estate, role.street) == (Role.Kind.COMMITTEE_STAFF, estate, street)
     assert estate.pk in permissions.actor_for(staff).staff_estates

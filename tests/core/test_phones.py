@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from linju.core.phones import mask_phone, normalise_phone
 
-ASCII_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
+E164_MOBILE = re.compile(r"^\+861[3-9][0-9]{9}$")
 
 mobiles = st.builds(
     lambda second, rest: f"1{second}{rest}",
@@ -38,20 +38,20 @@ def typed_mobiles(draw) -> tuple[str, str]:
 
 
 @given(typed_mobiles())
-def test_any_way_of_typing_a_mobile_gives_the_11_digits(example):
+def test_any_way_of_typing_a_mobile_gives_one_e164_form(example):
     number, typed = example
-    assert normalise_phone(typed) == number
+    assert normalise_phone(typed) == f"+86{number}"
 
 
 @given(mobiles)
 def test_a_normalised_number_is_normalised_again_unchanged(number):
-    assert normalise_phone(normalise_phone(number)) == number
+    assert normalise_phone(normalise_phone(number)) == f"+86{number}"
 
 
 @given(st.text(max_size=30))
 def test_normalising_arbitrary_text_gives_a_mobile_or_nothing(text):
     result = normalise_phone(text)
-    assert result is None or (len(result) == 11 and result[0] == "1" and result.isdigit())
+    assert result is None or E164_MOBILE.match(result)
 
 
 @given(mobiles)
@@ -79,15 +79,15 @@ def test_mask_of_what_was_typed_after_normalising_hides_the_middle(example):
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
-        ("13800138000", "13800138000"),
-        ("138 0013 8000", "13800138000"),
-        ("138-0013-8000", "13800138000"),
-        ("+86 138-0013-8000", "13800138000"),
-        ("+8613800138000", "13800138000"),
-        ("008613800138000", "13800138000"),
-        ("(138) 0013.8000", "13800138000"),
-        ("１３８００１３８０００", "13800138000"),
-        ("  19912345678\n", "19912345678"),
+        ("13800138000", "+8613800138000"),
+        ("138 0013 8000", "+8613800138000"),
+        ("138-0013-8000", "+8613800138000"),
+        ("+86 138-0013-8000", "+8613800138000"),
+        ("+8613800138000", "+8613800138000"),
+        ("008613800138000", "+8613800138000"),
+        ("(138) 0013.8000", "+8613800138000"),
+        ("１３８００１３８０００", "+8613800138000"),
+        ("  19912345678\n", "+8619912345678"),
         ("", None),
         ("12800138000", None),  # no mobile starts 12
         ("10086", None),
@@ -109,7 +109,13 @@ def test_normalise_takes_none():
 
 @pytest.mark.parametrize(
     ("phone", "masked"),
-    [("13800138000", "138****8000"), ("", ""), ("1234567", "****"), ("12345678", "123****5678")],
+    [
+        ("+8613800138000", "138****8000"),
+        ("13800138000", "138****8000"),
+        ("", ""),
+        ("1234567", "****"),
+        ("12345678", "123****5678"),
+    ],
 )
 def test_mask_examples(phone, masked):
     assert mask_phone(phone) == masked
@@ -118,4 +124,4 @@ def test_mask_examples(phone, masked):
 @pytest.mark.parametrize("typed", ["138٠٠١٣٨٠٠٠", "138০০১৩৮০০০"])  # Arabic-Indic, Bengali
 def test_only_ascii_digits_come_out(typed):
     result = normalise_phone(typed)
-    assert result is None or ASCII_MOBILE.match(result)
+    assert result is None or E164_MOBILE.match(result)

@@ -1,7 +1,7 @@
 from django import template
 
 from linju.core import permissions
-from linju.core.phones import mask_phone
+from linju.core.phones import mask_phone, national
 
 register = template.Library()
 
@@ -12,7 +12,7 @@ def phone(context, person) -> str:
     if not person.phone:
         return ""
     if permissions.can(context["request"].user, "view_phone", person):
-        return person.phone
+        return national(person.phone)
     return mask_phone(person.phone)
 
 
