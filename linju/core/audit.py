@@ -13,10 +13,13 @@ from typing import Any
 
 from django.db.models import Model
 
-from linju.core.models import AuditEvent
+from linju.core.models import AuditEvent, SecurityEvent
 
 current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar(
     "linju_request_id", default=""
+)
+current_client_ip: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "linju_client_ip", default=""
 )
 security_log = logging.getLogger("linju.security")
 
@@ -72,9 +75,20 @@ def record(
     )
 
 
-def record_security(*, user: Any, event: str, detail: str = "") -> None:
-    """Security events (refusals, sign-ins) go to the security log, kept by the deployment."""
-    who = user.get_username() if user is not None and user.is_authenticated else "anonymous"
-    security_log.warning(
-        "%s user=%s detail=%s request=%s", event, who, detail, current_request_id.get()
+def record_security(
+    *, user: Any, event: str, detail: str = "", estate: Any = None, ip: str | None = None
+) -> SecurityEvent:
+    """Write a security event (sign-ins, failures, refusals, views of personal data, exports)
+    to the table kept for at least six months, and to the security log."""
+    known = user if user is not None and getattr(user, "is_authenticated", False) else None
+    row = SecurityEvent.objects.create(
+        user=known,
+        username=known.get_username() if known else "",
+        event=event,
+        estate=estate,
+        ip=ip or current_client_ip.get() or None,
+        detail=detail[:200],
+        request_id=current_request_id.get(),
     )
+    security_log.info("%s user=%s detail=%s", event, row.username or "anonymous", row.detail)
+    return row

@@ -4,12 +4,12 @@ import re
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from linju.core.audit import current_request_id
+from linju.core.audit import current_client_ip, current_request_id, record_security
 
 LARGE_TEXT_COOKIE = "linju_large_text"
 _PLAIN_ID = re.compile(r"[A-Za-z0-9._-]{1,40}")
@@ -26,10 +26,12 @@ class RequestIdMiddleware:
             request_id = uuid.uuid4().hex
         request.request_id = request_id
         token = current_request_id.set(request_id)
+        ip_token = current_client_ip.set(request.META.get("REMOTE_ADDR", ""))
         try:
             response = self.get_response(request)
         finally:
             current_request_id.reset(token)
+            current_client_ip.reset(ip_token)
         response["X-Request-Id"] = request_id
         return response
 
@@ -94,6 +96,10 @@ class PreferencesMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, PermissionDenied):
+            detail = exception.args[1] if len(exception.args) > 1 else request.path
+            record_security(user=request.user, event="permission.denied", detail=str(detail))
+            return None  # Django answers 403 as usual
         if isinstance(exception, ValidationError):
             return render(
                 request, "errors/400.html", {"messages_list": exception.messages}, status=400

@@ -28,6 +28,43 @@ class User(AbstractUser):
         return self.display_name or self.username
 
 
+class SecurityEvent(models.Model):
+    """A security-relevant moment: sign-in, failure, lockout, refusal, a look at personal data,
+    an export. Kept at least six months (PIPL; the retention task never purges younger rows)."""
+
+    occurred_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    username = models.CharField(_("account"), max_length=150, blank=True)
+    event = models.CharField(_("event"), max_length=60, db_index=True)
+    estate = models.ForeignKey(
+        "community.Estate",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("estate"),
+    )
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+    request_id = models.CharField(_("request id"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["estate", "-occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.event} {self.username}"
+
+
 class AuditEventQuerySet(models.QuerySet):
     def delete(self):
         raise PermissionError("audit events are append-only")

@@ -238,14 +238,11 @@ def can(user: Any, action: str, obj: Any = None, *, model: str | None = None) ->
 
 
 def require(user: Any, action: str, obj: Any = None, *, model: str | None = None) -> None:
-    """Raise PermissionDenied unless ``can()``."""
+    """Raise PermissionDenied unless ``can()``. The refusal is logged as a security event where
+    it reaches the edge (middleware, API), after the refused transaction has rolled back."""
     if not can(user, action, obj, model=model):
-        from linju.core import audit
-
-        audit.record_security(
-            user=user, event="permission.denied", detail=f"{model or ''}:{action}"
-        )
-        raise PermissionDenied(_("You do not have permission to do this."))
+        key = model or _key(obj)
+        raise PermissionDenied(_("You do not have permission to do this."), f"{key}:{action}")
 
 
 # --- What an actor may see -------------------------------------------------------------------

@@ -149,3 +149,24 @@ class TestNoBackDoor:
         page = client.get(reverse("console_audit", args=["here"])).content.decode()
         assert "修改房屋" in page
         assert 'method="post"' not in page.split("<main", 1)[1]
+
+
+class TestSecurityEvents:
+    def test_a_refusal_is_kept_even_though_the_refused_write_rolled_back(self, world):
+        from linju.core.models import SecurityEvent
+
+        client = Client()
+        client.force_login(world.user("owners_committee"))
+        response = client.post(
+            reverse("console_flat", args=["here", world.flat1.pk]),
+            {"floor": "3", "area": "92.30", "area_source": "registered"},
+            REMOTE_ADDR="203.0.113.9",
+        )
+        assert response.status_code == 403
+        event = SecurityEvent.objects.get(event="permission.denied")
+        assert (event.username, event.detail, event.ip) == (
+            "owners_committee",
+            "flat:change",
+            "203.0.113.9",
+        )
+        assert not AuditEvent.objects.filter(action="flat.update").exists()

@@ -167,6 +167,7 @@ def _first(queryset: models.QuerySet) -> models.Model | None:
 
 NO_PAGE_YET = "no page edits it yet; add an entry here when one does"
 SYSTEM = "system-written: the audit log records what services did, nobody types it"
+SECURITY = "system-written: the security log records refusals and sign-ins, no page shows it"
 
 FIELD_ENTRY: dict[str, Exempt | ViaPage | Coerced | list[ViaPage]] = {
     # --- community ----------------------------------------------------------------------------
@@ -355,6 +356,10 @@ FIELD_ENTRY: dict[str, Exempt | ViaPage | Coerced | list[ViaPage]] = {
     "core.AuditEvent.target_id": Exempt(SYSTEM),
     "core.AuditEvent.target_label": Exempt(SYSTEM + " (copied from names checked above)"),
     "core.AuditEvent.request_id": Exempt(SYSTEM + " (tests/core/test_audit.py)"),
+    "core.SecurityEvent.username": Exempt(SECURITY),
+    "core.SecurityEvent.event": Exempt(SECURITY),
+    "core.SecurityEvent.detail": Exempt(SECURITY),
+    "core.SecurityEvent.request_id": Exempt(SECURITY),
 }
 
 
