@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "linju.core",
     "linju.community",
+    "linju.accounts",
 ]
 
 MIDDLEWARE = [
@@ -204,3 +205,7 @@ LOGGING = {
 }
 
 LINJU_SITE_NAME = _("Linju")
+
+# Text messages: "console" and "file" for development and the demo; production names a provider
+# class (see linju/accounts/sms.py). Without one, sending fails loudly rather than silently.
+LINJU_SMS_BACKEND = os.environ.get("LINJU_SMS_BACKEND", "file" if DEBUG else "refuse")
