@@ -59,11 +59,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves the API docs' Swagger UI from our static files, not a CDN
     "django_tasks",
     "django_tasks_db",
     "linju.core",
     "linju.community",
     "linju.accounts",
+    "linju.api",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,9 @@
 from django.urls import include, path
 
+from linju.api.api import api
+
 urlpatterns = [
+    path("api/", api.urls),
     path("", include("linju.core.urls")),
     path("", include("linju.community.urls")),
 ]

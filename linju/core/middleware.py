@@ -5,6 +5,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -49,6 +50,9 @@ class LanguageCookieMiddleware:
     def __call__(self, request):
         supported = {code for code, _name in settings.LANGUAGES}
         language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if language not in supported and request.path.startswith("/api/"):
+            # The mini-program has no cookie jar: it says its language in the header.
+            language = translation.get_language_from_request(request)
         if language not in supported:
             language = settings.LANGUAGE_CODE
         translation.activate(language)
@@ -64,21 +68,39 @@ class LanguageCookieMiddleware:
 
 class RefuseNulMiddleware:
     """Refuse input holding a NUL character before any view sees it: no text field may hold
-    one, and PostgreSQL would reject it with a database error deep inside a write."""
+    one, and PostgreSQL would reject it with a database error deep inside a write.
+
+    Query strings, url-encoded forms and JSON bodies are checked here (reading them keeps the
+    body readable for the view). Multipart forms are left to their forms' fields, which refuse
+    NUL characters themselves: parsing them here would consume the upload stream."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        sources = [request.GET] + ([request.POST] if request.method == "POST" else [])
-        for data in sources:
-            for key, values in data.lists():
-                if "\x00" in key or any("\x00" in v for v in values):
-                    message = _("The form contained a character that is not allowed.")
-                    return render(
-                        request, "errors/400.html", {"messages_list": [message]}, status=400
-                    )
+        if self._holds_nul(request):
+            return self._refuse(request, _("The form contained a character that is not allowed."))
         return self.get_response(request)
+
+    @staticmethod
+    def _holds_nul(request) -> bool:
+        if request.content_type == "application/json":
+            return b"\x00" in request.body or b"\\u0000" in request.body
+        form = request.method == "POST" and (
+            request.content_type == "application/x-www-form-urlencoded"
+        )
+        sources = [request.GET] + ([request.POST] if form else [])
+        return any(
+            "\x00" in key or any("\x00" in v for v in values)
+            for data in sources
+            for key, values in data.lists()
+        )
+
+    @staticmethod
+    def _refuse(request, message):
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": str(message)}, status=400)
+        return render(request, "errors/400.html", {"messages_list": [message]}, status=400)
 
 
 class PreferencesMiddleware:

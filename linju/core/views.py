@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from linju.community.services import preferences_set
@@ -84,9 +85,21 @@ def permission_denied(request, exception=None):
     return render(request, "errors/403.html", status=403)
 
 
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
 def page_not_found(request, exception=None):
+    if _is_api(request):
+        return JsonResponse(
+            {"detail": gettext("There is nothing here, or it is not yours to see.")}, status=404
+        )
     return render(request, "errors/404.html", status=404)
 
 
 def server_error(request):
+    if _is_api(request):
+        return JsonResponse(
+            {"detail": "Internal error; nothing was saved. 服务器出错，未保存。"}, status=500
+        )
     return render(request, "errors/500.html", status=500)

@@ -242,6 +242,24 @@ POST_ONLY = expect(405, SIGNED_IN)
 GO_BACK = {"logout", "language_set", "large_text_set"}
 
 URL_MATRIX: dict[str, dict[str, Any]] = {
+    # The JSON API answers bearer tokens only: a browser session opens nothing there (no CSRF
+    # exposure). What each role may do with a token is in tests/api/.
+    "api:api-root": {"args": lambda w: [], "GET": expect(404, EVERYONE)},
+    "api:openapi-json": {"args": lambda w: [], "GET": expect(200, EVERYONE)},
+    "api:openapi-view": {"args": lambda w: [], "GET": expect(200, EVERYONE)},
+    "api:estate_list": {"args": lambda w: [], "GET": expect(200, EVERYONE)},
+    "api:estate_detail": {"args": lambda w: ["here"], "GET": expect(200, EVERYONE)},
+    "api:building_detail": {"args": lambda w: ["here", "1"], "GET": expect(200, EVERYONE)},
+    "api:my_home": {"args": lambda w: [], "GET": expect(401, EVERYONE)},
+    "api:password_sign_in": {
+        "args": lambda w: [],
+        # A form post is not the JSON the endpoint documents.
+        "POST": {"data": lambda w: {}, "expect": expect(400, EVERYONE)},
+    },
+    "api:sign_out": {
+        "args": lambda w: [],
+        "POST": {"data": lambda w: {}, "expect": expect(401, EVERYONE)},
+    },
     "home": {"args": lambda w: [], "GET": expect(200, EVERYONE)},
     "estate_home": {"args": lambda w: ["here"], "GET": expect(200, EVERYONE)},
     "building_detail": {"args": lambda w: ["here", "1"], "GET": expect(200, EVERYONE)},

@@ -57,6 +57,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if Path(str(item.path)).resolve().is_relative_to(E2E_DIR):
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.one_database)
 
 
 # --- Browser ---------------------------------------------------------------------------------

@@ -1,0 +1,98 @@
+"""The JSON API for the mini-program: thin endpoints over the same services and selectors as
+the pages. OpenAPI at /api/openapi.json, documentation at /api/docs."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+
+from linju.api.tokens import api_token_user
+from linju.core.audit import record_security
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer <token>`` from sign-in."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        user = api_token_user(token)
+        if user is not None:
+            request.user = user
+            request.api_token = token  # type: ignore[attr-defined]
+        return user
+
+
+class OptionalTokenAuth(TokenAuth):
+    """A token if one is sent (and then it must be valid); without one, the public answer."""
+
+    def __call__(self, request: HttpRequest):
+        if "Authorization" not in request.headers:
+            return True
+        return super().__call__(request)
+
+
+api = NinjaAPI(
+    title="Linju API",
+    version="1",
+    description=(
+        "The API of Linju (邻聚) for the WeChat mini-program. Sign in for a bearer token, then "
+        "send it as `Authorization: Bearer <token>`. Error bodies carry `detail` (a message in "
+        "the request's language) and, for invalid input, `errors` by field."
+    ),
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+bearer = TokenAuth()
+optional_bearer = OptionalTokenAuth()
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError):
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    detail = "; ".join(m for messages in errors.values() for m in messages)
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+
+@api.exception_handler(NinjaValidationError)
+def _malformed(request: HttpRequest, exc: NinjaValidationError):
+    """Input that does not fit the documented shape: the same body as a service's refusal."""
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        where = [str(part) for part in error.get("loc", ())[1:]]  # drop "body"/"query"/"path"
+        errors.setdefault(".".join(where) or "__all__", []).append(str(error.get("msg", "")))
+    detail = _("Some of what was sent is missing or not valid.")
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied):
+    detail = exc.args[1] if len(exc.args) > 1 else request.path
+    record_security(user=request.user, event="permission.denied", detail=str(detail))
+    return api.create_response(
+        request, {"detail": _("You do not have permission to do this.")}, status=403
+    )
+
+
+@api.exception_handler(Http404)
+def _missing(request: HttpRequest, exc: Http404):
+    return api.create_response(
+        request, {"detail": _("There is nothing here, or it is not yours to see.")}, status=404
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError):
+    return api.create_response(
+        request,
+        {"detail": _("Sign in first: the token is missing, wrong or expired.")},
+        status=401,
+    )
+
+
+from linju.api.routers import auth, directory  # noqa: E402  (routers need `api` and `bearer`)
+
+api.add_router("/auth", auth.router, tags=["sign-in"])
+api.add_router("/", directory.router, tags=["directory"])

@@ -1,0 +1,114 @@
+"""The JSON API: sign-in for a token, the directory, my home; the same permissions as pages."""
+
+import pytest
+from django.test import Client
+
+from linju.api.models import ApiToken
+from linju.api.tokens import api_token_issue
+from linju.core.models import SecurityEvent
+from tests.factories import PASSWORD
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+@pytest.fixture
+def client():
+    return Client()
+
+
+class TestPasswordSignIn:
+    def test_a_token_that_opens_my_home(self, world, client):
+        response = client.post(
+            "/api/auth/password",
+            {"username": "resident", "password": PASSWORD},
+            content_type="application/json",
+        )
+        assert response.status_code == 200
+        token = response.json()["token"]
+        home = client.get("/api/me/home", **bearer(token)).json()
+        assert [f["label"] for f in home["flats"]] == ["1-101"]
+        assert home["flats"][0]["household"][0]["name"] == "李居民"
+
+    def test_only_a_hash_of_the_token_is_stored(self, world, client):
+        token = api_token_issue(user=world.user("resident"), label="test")
+        assert not ApiToken.objects.filter(key_hash=token).exists()
+        assert token not in str(list(ApiToken.objects.values_list("key_hash", flat=True)))
+
+    def test_a_wrong_password_is_refused_in_the_requests_language(self, world, client):
+        response = client.post(
+            "/api/auth/password",
+            {"username": "resident", "password": "wrong"},
+            content_type="application/json",
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+        assert response.status_code == 422
+        assert "do not match" in response.json()["detail"]
+        assert not ApiToken.objects.exists()
+        assert SecurityEvent.objects.filter(event="sign_in.failed").exists()
+
+    def test_chinese_without_a_language_header(self, world, client):
+        response = client.post(
+            "/api/auth/password",
+            {"username": "resident", "password": "wrong"},
+            content_type="application/json",
+        )
+        assert "不匹配" in response.json()["detail"]
+
+
+class TestTokens:
+    def test_sign_out_ends_the_token(self, world, client):
+        token = api_token_issue(user=world.user("resident"), label="test")
+        assert client.post("/api/auth/sign-out", **bearer(token)).json() == {"signed_out": True}
+        assert client.get("/api/me/home", **bearer(token)).status_code == 401
+
+    @pytest.mark.parametrize("header", ["", "Bearer ", "Bearer nonsense", "Basic abc"])
+    def test_my_home_needs_a_valid_token(self, world, client, header):
+        extra = {"HTTP_AUTHORIZATION": header} if header else {}
+        response = client.get("/api/me/home", **extra)
+        assert response.status_code == 401
+        assert "detail" in response.json()
+
+    def test_an_inactive_account_token_stops_working(self, world, client):
+        user = world.user("resident")
+        token = api_token_issue(user=user, label="test")
+        user.is_active = False
+        user.save()
+        assert client.get("/api/me/home", **bearer(token)).status_code == 401
+
+
+class TestDirectory:
+    def test_estates_are_public(self, world, client):
+        slugs = {e["slug"] for e in client.get("/api/estates").json()}
+        assert slugs == {"here", "there"}
+
+    def test_flats_only_for_members_of_the_estate(self, world, client):
+        url = "/api/estates/here/buildings/1"
+        assert client.get(url).json()["flat_list"] is None
+        stranger = api_token_issue(user=world.user("staff_other_estate"), label="t")
+        assert client.get(url, **bearer(stranger)).json()["flat_list"] is None
+        member = api_token_issue(user=world.user("resident"), label="t")
+        flats = client.get(url, **bearer(member)).json()["flat_list"]
+        assert [(f["label"], f["area"]) for f in flats] == [("1-101", "89.50")]
+
+    def test_leaders_are_named_by_surname_only_in_public(self, world, client):
+        cards = client.get("/api/estates/here").json()["buildings"]
+        assert all("*" in name for card in cards for name in card["group_leaders"])
+
+    @pytest.mark.parametrize(
+        "url", ["/api/estates/nowhere", "/api/estates/here/buildings/99", "/api/nothing"]
+    )
+    def test_missing_things_are_a_json_404(self, world, client, url):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert response["Content-Type"].startswith("application/json")
+        assert response.json()["detail"]
+
+
+def test_openapi_document_and_docs_page(db, client):
+    document = client.get("/api/openapi.json").json()
+    assert document["info"]["title"] == "Linju API"
+    assert "/api/me/home" in document["paths"]
+    docs = client.get("/api/docs")
+    assert docs.status_code == 200
