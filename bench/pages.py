@@ -28,6 +28,7 @@ from linju.community.models import (
     Flat,
     Occupancy,
     Owner,
+    OwnerMember,
     Person,
     Role,
     Street,
@@ -162,14 +163,14 @@ def _small_estate() -> Estate:
 
 def _people_for(estate: Estate, flats: list[Flat]) -> None:
     owners_people = Person.objects.bulk_create(
-        Person(estate=estate, full_name=f"业主{i}", phone=f"174990{i:05d}")
+        Person(estate=estate, full_name=f"业主{i}", phone=f"+86174990{i:05d}")
         for i in range(len(flats))
     )
     owners = Owner.objects.bulk_create(
         Owner(estate=estate, name=p.full_name) for p in owners_people
     )
-    Owner.members.through.objects.bulk_create(
-        Owner.members.through(owner_id=o.pk, person_id=p.pk)
+    OwnerMember.objects.bulk_create(
+        OwnerMember(estate_id=o.estate_id, owner_id=o.pk, person_id=p.pk)
         for o, p in zip(owners, owners_people, strict=True)
     )
     for flat, owner in zip(flats, owners, strict=True):
