@@ -8,7 +8,12 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linju.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["linju", *(sys.argv[1:] if argv is None else argv)])
+    args = list(sys.argv[1:] if argv is None else argv)
+    # Django's commands are modules, so their names use "_"; the documented names use "-"
+    # (`linju import-roster`). Either spelling works.
+    if args and not args[0].startswith("-"):
+        args[0] = args[0].replace("-", "_")
+    execute_from_command_line(["linju", *args])
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@ IMMEDIATE transactions, a busy timeout), DEBUG off, localhost only. ``DATABASE_U
 to PostgreSQL (psycopg 3).
 """
 
+import datetime
+import json
 import os
 import secrets
 from pathlib import Path
@@ -62,9 +64,13 @@ INSTALLED_APPS = [
     "ninja",  # serves the API docs' Swagger UI from our static files, not a CDN
     "django_tasks",
     "django_tasks_db",
+    "axes",  # counts password failures in the database and locks out (linju/accounts/auth.py)
     "linju.core",
     "linju.community",
     "linju.accounts",
+    "linju.membership",
+    "linju.notifications",
+    "linju.wechat",
     "linju.api",
 ]
 
@@ -82,6 +88,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "linju.core.middleware.RefuseNulMiddleware",
     "linju.core.middleware.PreferencesMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "linju.urls"
@@ -99,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "linju.core.context_processors.linju",
+                "linju.notifications.context_processors.inbox",
             ],
         },
     },
@@ -143,10 +151,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["linju.core.auth.UsernameOrPhoneBackend"]
+AUTHENTICATION_BACKENDS = [
+    "linju.accounts.auth.LockoutBackend",
+    "linju.core.auth.UsernameOrPhoneBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+
+# Password lockout (django-axes, database handler: it holds across processes). Failures count
+# per account; a sign-in name and the account's phone count as one. Per IP address axes would
+# use the same limit of 5, which behind carrier-grade NAT locks out strangers sharing an
+# address, so linju.accounts.services counts failures per IP with a higher limit instead.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "linju.accounts.auth.lockout_key"
+AXES_CLIENT_IP_CALLABLE = "linju.accounts.auth.client_ip"
+AXES_LOCKOUT_CALLABLE = "linju.accounts.auth.lockout_response"
+AXES_RESET_ON_SUCCESS = False  # a success with one's own account must not wipe others' counts
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the security log (core.SecurityEvent)
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]  # per-IP limits: see above
 
 # --- Background tasks -----------------------------------------------------------------------
 
@@ -211,3 +238,27 @@ LINJU_SITE_NAME = _("Linju")
 # Text messages: "console" and "file" for development and the demo; production names a provider
 # class (see linju/accounts/sms.py). Without one, sending fails loudly rather than silently.
 LINJU_SMS_BACKEND = os.environ.get("LINJU_SMS_BACKEND", "file" if DEBUG else "refuse")
+
+# --- Notifications --------------------------------------------------------------------------
+
+# "A digest instead of a flood": after this many text or WeChat messages to one person within
+# the window, further ones wait and go as one message at the end of the window.
+LINJU_NOTIFY_DIGEST_AFTER = int(os.environ.get("LINJU_NOTIFY_DIGEST_AFTER", "3"))
+LINJU_NOTIFY_DIGEST_WINDOW_MINUTES = int(os.environ.get("LINJU_NOTIFY_DIGEST_WINDOW_MINUTES", "60"))
+
+# --- WeChat mini-program --------------------------------------------------------------------
+
+# The app id and secret come from the environment only; without them WeChat messages are off.
+LINJU_WECHAT_API_BASE = os.environ.get("LINJU_WECHAT_API_BASE", "https://api.weixin.qq.com")
+LINJU_WECHAT_APPID = os.environ.get("LINJU_WECHAT_APPID", "")
+LINJU_WECHAT_SECRET = os.environ.get("LINJU_WECHAT_SECRET", "")
+LINJU_WECHAT_TIMEOUT = float(os.environ.get("LINJU_WECHAT_TIMEOUT", "10"))
+LINJU_WECHAT_MINIPROGRAM_STATE = os.environ.get("LINJU_WECHAT_MINIPROGRAM_STATE", "formal")
+# Subscribe-message template ids by kind of notification ("home", "notices", "votes",
+# "projects") or "default", as JSON: LINJU_WECHAT_TEMPLATES='{"default": "<template id>"}'.
+LINJU_WECHAT_TEMPLATES = json.loads(os.environ.get("LINJU_WECHAT_TEMPLATES") or "{}")
+# Which keys of the template carry the title, a summary and the time.
+LINJU_WECHAT_TEMPLATE_FIELDS = json.loads(
+    os.environ.get("LINJU_WECHAT_TEMPLATE_FIELDS")
+    or '{"title": "thing1", "body": "thing2", "time": "time3"}'
+)

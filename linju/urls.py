@@ -5,7 +5,10 @@ from linju.api.api import api
 urlpatterns = [
     path("api/", api.urls),
     path("", include("linju.core.urls")),
+    path("", include("linju.accounts.urls")),
     path("", include("linju.community.urls")),
+    path("", include("linju.membership.urls")),
+    path("", include("linju.notifications.urls")),
 ]
 
 handler400 = "linju.core.views.bad_request"

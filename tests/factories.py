@@ -1,5 +1,6 @@
 """factory_boy factories for the directory, with traits for the states tests need."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import factory
@@ -122,3 +123,74 @@ class RoleFactory(factory.django.DjangoModelFactory):
 
     class Params:
         ended = factory.Trait(ends_on=factory.LazyFunction(timezone.localdate))
+
+
+# --- Joining flats and authorised agents ------------------------------------------------------
+
+
+class JoinCodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "membership.JoinCode"
+
+    flat = factory.SubFactory(FlatFactory)
+    estate = factory.SelfAttribute("flat.estate")
+    code = factory.Sequence(lambda n: "TEST" + "".join("ABCDEFGHJK"[int(d)] for d in f"{n:04d}"))
+
+    class Params:
+        retired = factory.Trait(
+            is_active=False, retired_at=factory.LazyFunction(timezone.now)
+        )
+
+
+class JoinRequestFactory(factory.django.DjangoModelFactory):
+    """A request waiting for approval; traits ``approved``, ``rejected``, ``withdrawn``."""
+
+    class Meta:
+        model = "membership.JoinRequest"
+
+    flat = factory.SubFactory(FlatFactory)
+    estate = factory.SelfAttribute("flat.estate")
+    user = factory.SubFactory(UserFactory)
+    relation = Occupancy.Relation.FAMILY
+    full_name = factory.Sequence(lambda n: f"申请人{n}")
+
+    class Params:
+        approved = factory.Trait(
+            status="approved",
+            decided_at=factory.LazyFunction(timezone.now),
+            decided_by=factory.SubFactory(UserFactory),
+        )
+        rejected = factory.Trait(
+            status="rejected",
+            decided_at=factory.LazyFunction(timezone.now),
+            decided_by=factory.SubFactory(UserFactory),
+            reason="不是本户",
+        )
+        withdrawn = factory.Trait(status="withdrawn")
+
+
+class DelegationFactory(factory.django.DjangoModelFactory):
+    """An owner's authorisation, active from today for 90 days, to vote; traits ``expired``,
+    ``revoked``, ``future`` and ``everything`` (scope "all")."""
+
+    class Meta:
+        model = "membership.Delegation"
+
+    principal = factory.SubFactory(PersonFactory)
+    estate = factory.SelfAttribute("principal.estate")
+    agent = factory.SubFactory(UserFactory)
+    scope = factory.LazyFunction(lambda: ["vote"])
+    starts_on = factory.LazyFunction(timezone.localdate)
+    ends_on = factory.LazyAttribute(lambda o: o.starts_on + timedelta(days=90))
+    created_by = factory.LazyAttribute(lambda o: o.principal.user)
+
+    class Params:
+        expired = factory.Trait(
+            starts_on=factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=100)),
+            ends_on=factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=1)),
+        )
+        revoked = factory.Trait(revoked_at=factory.LazyFunction(timezone.now))
+        future = factory.Trait(
+            starts_on=factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=7))
+        )
+        everything = factory.Trait(scope=factory.LazyFunction(lambda: ["all"]))

@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
+from linju.accounts.services import Throttled
 from linju.api.tokens import api_token_user
 from linju.core.audit import record_security
 
@@ -54,6 +55,14 @@ def _invalid(request: HttpRequest, exc: ValidationError):
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
     detail = "; ".join(m for messages in errors.values() for m in messages)
     return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+
+@api.exception_handler(Throttled)
+def _throttled(request: HttpRequest, exc: Throttled):
+    """Too many tries (sign-in lockout, code limits): 429 and how long to wait."""
+    response = api.create_response(request, {"detail": "; ".join(exc.messages)}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(NinjaValidationError)

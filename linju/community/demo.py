@@ -36,6 +36,7 @@ from linju.community.models import (
     Street,
 )
 from linju.core import audit
+from linju.notifications.demo import demo_notifications
 
 SEED = 2009
 DEMO_PASSWORD = "linju-demo-2026"  # noqa: S105 - published; demo accounts only
@@ -219,6 +220,7 @@ def _load() -> Estate:
     plan = EstatePlan(estate, random.Random(SEED))
     plan.generate()
     plan.save()
+    demo_notifications(estate)
     audit.record(
         actor=None,
         action="demo.load",

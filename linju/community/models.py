@@ -4,6 +4,7 @@ Every table that belongs to an estate carries ``estate`` (indexed), so the data 
 distributed by estate without a redesign.
 """
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -51,6 +52,14 @@ class Estate(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     built_year = models.PositiveSmallIntegerField(_("year built"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
+    building_list_locked = models.BooleanField(
+        _("building list locked"),
+        default=False,
+        help_text=_(
+            "When locked, a roster import refuses buildings the estate does not have instead "
+            "of creating them."
+        ),
+    )
 
     class Meta:
         verbose_name = _("estate")
@@ -432,3 +441,99 @@ class Role(models.Model):
     def is_current(self) -> bool:
         today = timezone.localdate()
         return self.starts_on <= today and (self.ends_on is None or self.ends_on > today)
+
+
+def _roster_upload_to(instance: "RosterImport", filename: str) -> str:
+    # The stored name never carries the uploaded name: that one is kept, as text, on the row.
+    suffix = ".xlsx" if instance.file_kind == RosterImport.FileKind.XLSX else ".csv"
+    return f"roster/{instance.estate_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class RosterImport(models.Model):
+    """One roster file a staff member uploaded: its column mapping, the preview of what it would
+    change, its progress, and the report of what it did.
+
+    The uploaded file holds personal data; it is deleted once the import is done or refused.
+    """
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("columns to check")
+        CHECKING = "checking", _("checking")
+        CHECKED = "checked", _("ready to confirm")
+        APPLYING = "applying", _("importing")
+        DONE = "done", _("imported")
+        REFUSED = "refused", _("refused")
+        FAILED = "failed", _("failed")
+
+    class FileKind(models.TextChoices):
+        XLSX = "xlsx", "Excel (.xlsx)"
+        CSV = "csv", "CSV"
+
+    RUNNING = (Status.CHECKING, Status.APPLYING)
+
+    estate = models.ForeignKey(
+        Estate, verbose_name=_("estate"), on_delete=models.PROTECT, related_name="roster_imports"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    original_name = models.CharField(_("file name"), max_length=200, blank=True)
+    file = models.FileField(_("file"), upload_to=_roster_upload_to, blank=True)
+    file_kind = models.CharField(_("file type"), max_length=8, choices=FileKind.choices)
+    file_size = models.PositiveIntegerField(_("file size"), default=0)
+    sheet = models.PositiveSmallIntegerField(_("sheet"), default=0)
+    header_row = models.PositiveIntegerField(_("header row"), default=1)
+    mapping = models.JSONField(_("columns"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.UPLOADED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows read"), default=0)
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    # A refusal or failure, as a message id and its values, so it shows in each reader's language.
+    message = models.JSONField(_("message"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.original_name or _("Roster import %(n)s") % {"n": self.pk}
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in self.RUNNING
+
+
+class RosterMapping(models.Model):
+    """The columns an estate's roster uses, remembered from its last confirmed mapping:
+    ``{header as written: field}``, so the next upload of the same layout maps itself."""
+
+    estate = models.OneToOneField(
+        Estate, verbose_name=_("estate"), on_delete=models.CASCADE, related_name="roster_mapping"
+    )
+    columns = models.JSONField(_("columns"), default=dict, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("roster column mapping")
+        verbose_name_plural = _("roster column mappings")
+
+    def __str__(self) -> str:
+        return str(self.estate)

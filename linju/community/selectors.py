@@ -329,6 +329,7 @@ AUDIT_ACTION_KINDS = [
     ("occupancy.", _("Occupancies")),
     ("role.", _("Roles")),
     ("estate.", _("Estates")),
+    ("roster.", _("Roster imports")),
 ]
 
 
@@ -347,6 +348,12 @@ AUDIT_ACTION_LABELS = {
     "role.assign": _("Role assigned"),
     "role.end": _("Role ended"),
     "demo.load": _("Demo data loaded"),
+    "estate.update": _("Estate settings changed"),
+    "owner.update": _("Owner changed"),
+    "occupancy.update": _("Relation to a flat changed"),
+    "roster.upload": _("Roster uploaded"),
+    "roster.columns": _("Roster columns chosen"),
+    "roster.import": _("Roster imported"),
 }
 
 

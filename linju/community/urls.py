@@ -1,6 +1,7 @@
 from django.urls import path
 
 from linju.community import views
+from linju.community.roster import views as roster_views
 
 urlpatterns = [
     path("", views.home_view, name="home"),
@@ -58,4 +59,30 @@ urlpatterns = [
         name="console_role_end",
     ),
     path("e/<slug:slug>/console/audit/", views.console_audit_view, name="console_audit"),
+    path("e/<slug:slug>/console/roster/", roster_views.console_roster_view, name="console_roster"),
+    path(
+        "e/<slug:slug>/console/roster/export/",
+        roster_views.console_roster_export_view,
+        name="console_roster_export",
+    ),
+    path(
+        "e/<slug:slug>/console/roster/lock/",
+        roster_views.console_roster_lock_view,
+        name="console_roster_lock",
+    ),
+    path(
+        "e/<slug:slug>/console/roster/<int:import_id>/",
+        roster_views.console_roster_import_view,
+        name="console_roster_import",
+    ),
+    path(
+        "e/<slug:slug>/console/roster/<int:import_id>/columns/",
+        roster_views.console_roster_columns_view,
+        name="console_roster_columns",
+    ),
+    path(
+        "e/<slug:slug>/console/roster/<int:import_id>/confirm/",
+        roster_views.console_roster_confirm_view,
+        name="console_roster_confirm",
+    ),
 ]

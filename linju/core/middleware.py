@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -66,29 +67,38 @@ class LanguageCookieMiddleware:
         return response
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 class RefuseNulMiddleware:
     """Refuse input holding a NUL character before any view sees it: no text field may hold
     one, and PostgreSQL would reject it with a database error deep inside a write.
 
-    Query strings, url-encoded forms and JSON bodies are checked here (reading them keeps the
-    body readable for the view). Multipart forms are left to their forms' fields, which refuse
-    NUL characters themselves: parsing them here would consume the upload stream."""
+    Query strings, forms and JSON bodies are checked here. The body is read first, so the view
+    can still read it (and its files) afterwards; bodies larger than Django's in-memory limit
+    (file uploads) are left to their forms' fields, which refuse NUL characters themselves."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if self._holds_nul(request):
+        try:
+            refused = self._holds_nul(request)
+        except MultiPartParserError:
+            return self._refuse(request, _("The request could not be read."))
+        if refused:
             return self._refuse(request, _("The form contained a character that is not allowed."))
         return self.get_response(request)
 
     @staticmethod
     def _holds_nul(request) -> bool:
-        if request.content_type == "application/json":
+        size = int(request.META.get("CONTENT_LENGTH") or 0)
+        small = size <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if request.content_type == "application/json" and small:
             return b"\x00" in request.body or b"\\u0000" in request.body
-        form = request.method == "POST" and (
-            request.content_type == "application/x-www-form-urlencoded"
-        )
+        form = request.method == "POST" and small and request.content_type in FORM_TYPES
+        if form:
+            request.body  # noqa: B018 - cache the body so the view can read it again
         sources = [request.GET] + ([request.POST] if form else [])
         return any(
             "\x00" in key or any("\x00" in v for v in values)

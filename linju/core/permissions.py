@@ -17,6 +17,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from linju.accounts.models import Consent
 from linju.community.models import (
     Building,
     Estate,
@@ -25,9 +26,12 @@ from linju.community.models import (
     Owner,
     Person,
     Role,
+    RosterImport,
     Street,
 )
 from linju.core.models import AuditEvent
+from linju.membership.models import Delegation, JoinCode, JoinRequest
+from linju.notifications.models import Notification, NotificationPreference
 
 ESTATE_OFFICER_KINDS = {
     Role.Kind.COMMITTEE_STAFF,
@@ -137,6 +141,34 @@ def _person_in_led_building(a: Actor, person: Person) -> bool:
     )
 
 
+def _leads_building_of_flat(a: Actor, obj: Any) -> bool:
+    flat = getattr(obj, "flat", None)
+    return flat is not None and flat.building_id in a.leader_buildings
+
+
+def _leads_a_building_in(a: Actor, estate: Any) -> bool:
+    estate_id = _estate_id(estate)
+    return (
+        bool(a.leader_buildings)
+        and estate_id is not None
+        and (Building.objects.filter(pk__in=a.leader_buildings, estate_id=estate_id).exists())
+    )
+
+
+def _is_own_request(a: Actor, obj: Any) -> bool:
+    return obj is not None and a.is_authenticated and obj.user_id == a.user.pk
+
+
+def _is_principal_or_agent(a: Actor, obj: Any) -> bool:
+    return obj is not None and (
+        obj.principal_id in a.person_ids or (a.is_authenticated and obj.agent_id == a.user.pk)
+    )
+
+
+def _is_own(a: Actor, obj: Any, user_field: str) -> bool:
+    return a.is_authenticated and obj is not None and getattr(obj, user_field, None) == a.user.pk
+
+
 @dataclass(frozen=True)
 class Rule:
     """One permission: ``check(actor, obj)`` answers it; ``doc`` says it in words."""
@@ -205,7 +237,81 @@ RULES: dict[tuple[str, str], Rule] = {
         lambda a, o: RULES[("role", "assign")].check(a, o),
     ),
     ("audit", "view"): Rule("Committee staff read their estate's audit log.", _is_estate_staff),
+    ("estate", "import_roster"): Rule(
+        "Committee staff of the estate import its roster (and see its imports).", _is_estate_staff
+    ),
+    ("estate", "export_roster"): Rule(
+        "Committee staff of the estate export its roster, with names and full phone numbers.",
+        _is_estate_staff,
+    ),
     ("home", "view"): Rule("Signed-in people see their own home.", lambda a, o: a.is_authenticated),
+    ("account", "change"): Rule(
+        "People change their own account's name; nobody else does it here.",
+        lambda a, o: a.is_authenticated and o is not None and o.pk == a.user.pk,
+    ),
+    ("consent", "manage"): Rule(
+        "People give and withdraw their own consents; nobody else, not even staff or platform "
+        "admins (PIPL: consent is the person's own).",
+        lambda a, o: a.is_authenticated and o is not None and o.user_id == a.user.pk,
+    ),
+    ("notification", "view"): Rule(
+        "A notification is seen (and marked read) by the person it was sent to; nobody else, "
+        "not even platform admins.",
+        lambda a, o: _is_own(a, o, "recipient_id"),
+    ),
+    ("notification_preference", "change"): Rule(
+        "Each person sets how they are notified; nobody else.",
+        lambda a, o: _is_own(a, o, "user_id"),
+    ),
+    ("join_code", "view"): Rule("Committee staff see flats' join codes.", _is_estate_staff),
+    ("join_code", "create"): Rule(
+        "Committee staff give flats without a join code a new one.", _is_estate_staff
+    ),
+    ("join_code", "rotate"): Rule(
+        "Committee staff replace a flat's join code (the old one stops working).", _is_estate_staff
+    ),
+    ("join_code", "print"): Rule(
+        "Committee staff print join slips for a building or the estate.", _is_estate_staff
+    ),
+    ("join_request", "create"): Rule(
+        "Any signed-in person may ask to join a flat with its code.",
+        lambda a, o: a.is_authenticated,
+    ),
+    ("join_request", "list"): Rule(
+        "Committee staff of the estate, and group leaders of one of its buildings, open the "
+        "list of join requests (a leader sees their building's only).",
+        lambda a, o: _is_estate_staff(a, o) or _leads_a_building_in(a, o),
+    ),
+    ("join_request", "view"): Rule(
+        "Committee staff, the group leader of the flat's building and the person who asked see "
+        "a join request.",
+        lambda a, o: (
+            _is_estate_staff(a, o) or _leads_building_of_flat(a, o) or _is_own_request(a, o)
+        ),
+    ),
+    ("join_request", "decide"): Rule(
+        "Committee staff and the group leader of the flat's building approve or refuse a join "
+        "request; nobody decides their own.",
+        lambda a, o: (
+            (_is_estate_staff(a, o) or _leads_building_of_flat(a, o)) and not _is_own_request(a, o)
+        ),
+    ),
+    ("join_request", "withdraw"): Rule(
+        "The person who asked may withdraw their request.", _is_own_request
+    ),
+    ("delegation", "view"): Rule(
+        "Committee staff, the owner and the agent see an authorisation.",
+        lambda a, o: _is_estate_staff(a, o) or _is_principal_or_agent(a, o),
+    ),
+    ("delegation", "grant"): Rule(
+        "An owner authorises someone for themself; committee staff record one on an owner's "
+        "written request. (That the person is an owner is checked by the service.)",
+        lambda a, o: _is_estate_staff(a, o) or (o is not None and o.principal_id in a.person_ids),
+    ),
+    ("delegation", "revoke"): Rule(
+        "The owner, the agent and committee staff may end an authorisation.",
+        lambda a, o: _is_estate_staff(a, o) or _is_principal_or_agent(a, o),
+    ),
 }
 
 MODEL_KEYS: dict[type[Model], str] = {
@@ -218,6 +324,13 @@ MODEL_KEYS: dict[type[Model], str] = {
     Owner: "owner",
     Role: "role",
     AuditEvent: "audit",
+    RosterImport: "roster_import",
+    Consent: "consent",
+    JoinCode: "join_code",
+    JoinRequest: "join_request",
+    Delegation: "delegation",
+    Notification: "notification",
+    NotificationPreference: "notification_preference",
 }
 
 
@@ -250,6 +363,10 @@ def require(user: Any, action: str, obj: Any = None, *, model: str | None = None
 
 def _visible_q(a: Actor, key: str) -> Q | None:
     """A filter for the objects of ``key`` the actor may see; None means all."""
+    if key == "consent":  # one's own only, admins included
+        return Q(user=a.user) if a.is_authenticated else Q(pk__in=[])
+    if key == "notification":  # one's own only, admins included
+        return Q(recipient=a.user) if a.is_authenticated else Q(pk__in=[])
     if a.is_admin:
         return None
     if key in ("street", "estate", "building"):
@@ -269,6 +386,18 @@ def _visible_q(a: Actor, key: str) -> Q | None:
         return Q(estate_id__in=a.officer_estates)
     if key == "audit":
         return Q(estate_id__in=a.staff_estates)
+    if key == "roster_import":
+        return Q(estate_id__in=a.staff_estates)
+    if key == "join_code":
+        return Q(estate_id__in=a.staff_estates)
+    if key == "join_request":
+        user_q = Q(user=a.user) if a.is_authenticated else Q(pk__in=[])
+        return (
+            Q(estate_id__in=a.staff_estates) | Q(flat__building_id__in=a.leader_buildings) | user_q
+        )
+    if key == "delegation":
+        agent_q = Q(agent=a.user) if a.is_authenticated else Q(pk__in=[])
+        return Q(estate_id__in=a.staff_estates) | Q(principal_id__in=a.person_ids) | agent_q
     raise KeyError(f"no visibility rule for {key!r}")
 
 

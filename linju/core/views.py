@@ -53,28 +53,38 @@ class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        from linju.accounts.forms import PhoneForm
+
+        context = super().get_context_data(**kwargs)
+        context.setdefault("code_phone_form", PhoneForm(initial={"next": context.get("next")}))
+        return context
+
     def form_valid(self, form):
-        response = super().form_valid(form)
-        user = form.get_user()
-        # An account's saved choices follow it to a new phone.
-        if user.language in dict(settings.LANGUAGES):
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                user.language,
-                max_age=ONE_YEAR,
-                samesite="Lax",
-                httponly=True,
-            )
-        if user.large_text:
-            response.set_cookie(
-                LARGE_TEXT_COOKIE, "1", max_age=ONE_YEAR, samesite="Lax", httponly=True
-            )
-        return response
+        return remember_preferences(super().form_valid(form), form.get_user())
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
         response.status_code = 422
+        if form.locked_out is not None:
+            response.status_code = 429
+            response["Retry-After"] = str(form.locked_out.retry_after)
         return response
+
+
+def remember_preferences(response: HttpResponse, user) -> HttpResponse:
+    """After signing in: an account's saved choices follow it to a new phone."""
+    if user.language in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            user.language,
+            max_age=ONE_YEAR,
+            samesite="Lax",
+            httponly=True,
+        )
+    if user.large_text:
+        response.set_cookie(LARGE_TEXT_COOKIE, "1", max_age=ONE_YEAR, samesite="Lax", httponly=True)
+    return response
 
 
 def bad_request(request, exception=None):

@@ -11,6 +11,7 @@ gets a 4xx with an error message and nothing is written.
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from linju.community.models import (
     Street,
 )
 from linju.core.models import AuditEvent, User
+from linju.membership.models import Delegation, JoinCode, JoinRequest
 from tests.conftest import World
 from tests.hostile import CORPUS, assert_no_live_markup, assert_shown_escaped
 
@@ -165,9 +167,47 @@ def _first(queryset: models.QuerySet) -> models.Model | None:
     return queryset.first()
 
 
+def _join_url(w: World) -> str:
+    """The join page of flat 2-201, where the outsider asks to join."""
+    code, _created = JoinCode.objects.get_or_create(
+        flat=w.flat2, is_active=True, defaults={"estate": w.here, "code": "HSTL2345"}
+    )
+    return reverse("join_code", args=[code.code])
+
+
+def _new_join(w: World, **values: str) -> dict[str, str]:
+    """Each string is a new request: the outsider's previous one is set aside first, so the
+    one-waiting-request rule does not refuse it."""
+    JoinRequest.objects.filter(user=w.users["outsider"], status="pending").update(
+        status="withdrawn"
+    )
+    return values
+
+
+def _waiting_request_reject_url(w: World) -> str:
+    """A new waiting request of the outsider at flat 1-101 to refuse, for each string."""
+    from tests.factories import JoinRequestFactory
+
+    _new_join(w)
+    request = JoinRequestFactory(flat=w.flat1, user=w.users["outsider"])
+    return reverse("join_request_reject", args=["here", request.pk])
+
+
+def _new_delegation(w: World, note: str) -> dict[str, Any]:
+    """Staff record an authorisation for the resident (an owner) to the outsider; the previous
+    one is ended first, so the no-overlap rule does not refuse the next string."""
+    from django.utils import timezone
+
+    Delegation.objects.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    ends_on = timezone.localdate() + datetime.timedelta(days=30)
+    return {"agent": "outsider", "scope": ["vote"], "ends_on": ends_on.isoformat(), "note": note}
+
+
 NO_PAGE_YET = "no page edits it yet; add an entry here when one does"
 SYSTEM = "system-written: the audit log records what services did, nobody types it"
 SECURITY = "system-written: the security log records refusals and sign-ins, no page shows it"
+NOTIFY_SYSTEM = "system-written: the background worker records how a delivery went"
+WECHAT = "given by WeChat's servers after a sign-in code was exchanged, never typed"
 
 FIELD_ENTRY: dict[str, Exempt | ViaPage | Coerced | list[ViaPage]] = {
     # --- community ----------------------------------------------------------------------------
@@ -312,6 +352,13 @@ FIELD_ENTRY: dict[str, Exempt | ViaPage | Coerced | list[ViaPage]] = {
         data=lambda w, text, i: {"account": "outsider", "kind": text, "building": ""},
         stored=lambda w, text, i: _first(Role.objects.filter(kind=text)),
     ),
+    "community.RosterImport.original_name": Exempt(
+        "the name of an uploaded file, not typed into a field (Django keeps its last path "
+        "part); tests/community/roster/test_views.py uploads files named with every corpus "
+        "string and checks each roster page shows the name escaped"
+    ),
+    "community.RosterImport.file_kind": Exempt("set from the file's content (xlsx or csv)"),
+    "community.RosterImport.status": Exempt("set by the import's services as it goes"),
     # --- core ---------------------------------------------------------------------------------
     "core.User.password": ViaPage(
         url=lambda w: reverse("platform"),
@@ -329,13 +376,28 @@ FIELD_ENTRY: dict[str, Exempt | ViaPage | Coerced | list[ViaPage]] = {
         shown_on=_new_staff_pages,
         as_role="admin",
     ),
-    "core.User.display_name": ViaPage(
-        url=lambda w: reverse("platform"),
-        data=lambda w, text, i: _estate_setup(w, i, staff_display_name=text),
-        stored=lambda w, text, i: _first(User.objects.filter(display_name=text)),
-        shown_on=_new_staff_pages,
-        as_role="admin",
-    ),
+    "core.User.display_name": [
+        ViaPage(
+            url=lambda w: reverse("platform"),
+            data=lambda w, text, i: _estate_setup(w, i, staff_display_name=text),
+            stored=lambda w, text, i: _first(User.objects.filter(display_name=text)),
+            shown_on=_new_staff_pages,
+            as_role="admin",
+        ),
+        # Residents name themselves at sign-up (tests/accounts/test_views.py runs the corpus
+        # through the sign-up page, one new account per string) and change it here.
+        ViaPage(
+            url=lambda w: reverse("account_settings"),
+            data=lambda w, text, i: {"display_name": text},
+            stored=lambda w, text, i: _first(
+                User.objects.filter(username="resident", display_name=text)
+            ),
+            shown_on=lambda w, u, i: [reverse("account_settings")],
+            as_role="resident",
+            edits=True,
+            label="own settings",
+        ),
+    ],
     "core.User.language": Coerced(
         url=lambda w: reverse("language_set"),
         data=lambda w, text: {"language": text, "next": "/"},
@@ -344,7 +406,8 @@ FIELD_ENTRY: dict[str, Exempt | ViaPage | Coerced | list[ViaPage]] = {
         cookie=settings.LANGUAGE_COOKIE_NAME,
     ),
     "core.User.phone": Exempt(
-        "no page sets an account's phone yet; staff_account_create normalises it "
+        "set only from a number that received a sign-up code, normalised to E.164 or refused "
+        "(tests/accounts/test_services.py); staff_account_create normalises it too "
         "(tests/community/test_services.py)"
     ),
     "core.User.first_name": Exempt("Django's own field; Linju neither asks for it nor shows it"),
@@ -360,12 +423,82 @@ FIELD_ENTRY: dict[str, Exempt | ViaPage | Coerced | list[ViaPage]] = {
     "core.SecurityEvent.event": Exempt(SECURITY),
     "core.SecurityEvent.detail": Exempt(SECURITY),
     "core.SecurityEvent.request_id": Exempt(SECURITY),
+    # --- accounts -----------------------------------------------------------------------------
+    "accounts.PhoneCode.phone": Exempt(
+        "written only as the E.164 form of a typed number, or the request is refused "
+        "(tests/accounts/test_services.py)"
+    ),
+    "accounts.PhoneCode.purpose": Exempt("system-written: sign_in or sign_up, set by the page"),
+    "accounts.PhoneCode.nonce": Exempt("system-written: random, never typed or shown"),
+    "accounts.Consent.kind": Exempt("system-written: one of two kinds, set by the service"),
+    "accounts.Consent.version": Exempt("system-written: the privacy notice's version"),
+    # --- notifications and WeChat ---------------------------------------------------------
+    "notifications.Notification.kind": Exempt("system-written: the calling service names it"),
+    "notifications.Notification.title": Exempt(
+        "written by services through notify(), which may carry text people typed elsewhere; "
+        "tests/notifications/test_views.py runs the corpus through notify() and the inbox"
+    ),
+    "notifications.Notification.body": Exempt(
+        "written by services through notify(); the corpus is checked on the inbox "
+        "(tests/notifications/test_views.py)"
+    ),
+    "notifications.Notification.url": Exempt(
+        "system-written: a path on this site, anything else is refused by notify() "
+        "(tests/notifications/test_notify.py)"
+    ),
+    "notifications.Delivery.channel": Exempt(NOTIFY_SYSTEM),
+    "notifications.Delivery.status": Exempt(NOTIFY_SYSTEM),
+    "notifications.Delivery.reason": Exempt(NOTIFY_SYSTEM),
+    "notifications.Delivery.last_error": Exempt(NOTIFY_SYSTEM + " (the provider's error)"),
+    "wechat.WeChatIdentity.appid": Exempt(WECHAT),
+    "wechat.WeChatIdentity.openid": Exempt(
+        WECHAT + "; refused unless it has the shape of an openid (tests/wechat/test_services.py)"
+    ),
+    "wechat.WeChatIdentity.unionid": Exempt(WECHAT),
+    # --- membership ---------------------------------------------------------------------------
+    "membership.JoinCode.code": Exempt(
+        "system-written: drawn at random from the code alphabet; a typed code is only looked up "
+        "(tests/membership/test_views.py sends hostile codes)"
+    ),
+    "membership.JoinRequest.relation": ViaPage(
+        url=_join_url,
+        data=lambda w, text, i: _new_join(w, relation=text, full_name=f"人{i}"),
+        stored=lambda w, text, i: _first(JoinRequest.objects.filter(relation=text)),
+        as_role="outsider",
+    ),
+    "membership.JoinRequest.full_name": ViaPage(
+        url=_join_url,
+        data=lambda w, text, i: _new_join(w, relation="family", full_name=text),
+        stored=lambda w, text, i: _first(
+            JoinRequest.objects.filter(full_name=text, status="pending")
+        ),
+        shown_on=lambda w, r, i: [reverse("my_home")],
+        as_role="outsider",
+        edits=True,
+    ),
+    "membership.JoinRequest.status": Exempt("system-written: set by the services"),
+    "membership.JoinRequest.reason": ViaPage(
+        url=_waiting_request_reject_url,
+        data=lambda w, text, i: {"reason": text},
+        stored=lambda w, text, i: _first(JoinRequest.objects.filter(reason=text)),
+        shown_on=lambda w, r, i: [reverse("join_requests", args=["here"])],
+    ),
+    "membership.Delegation.note": ViaPage(
+        url=lambda w: _console("console_delegation_grant", w.person1.pk),
+        data=lambda w, text, i: _new_delegation(w, text),
+        stored=lambda w, text, i: _first(Delegation.objects.filter(note=text)),
+        shown_on=lambda w, d, i: [_console("console_person", w.person1.pk)],
+        edits=True,
+    ),
+    "wechat.WeChatSubscription.template_id": Exempt(
+        "only the site's own template ids are recorded (tests/wechat/test_services.py)"
+    ),
 }
 
 
 def _text_fields() -> list[str]:
     names = []
-    for app_label in ("community", "core"):
+    for app_label in ("community", "core", "accounts", "notifications", "wechat", "membership"):
         for model in apps.get_app_config(app_label).get_models():
             for f in model._meta.get_fields():
                 if isinstance(f, models.CharField | models.TextField) and not f.auto_created:

@@ -15,7 +15,7 @@ NOT_ESTATE_TABLES = {
 
 
 def _estate_models():
-    for app_label in ("community", "core"):
+    for app_label in ("community", "core", "membership"):
         for model in apps.get_app_config(app_label).get_models(include_auto_created=True):
             if model._meta.label not in NOT_ESTATE_TABLES:
                 yield model
@@ -34,7 +34,7 @@ def test_no_hidden_many_to_many_tables():
     """An automatic many-to-many table would have no estate key: use an explicit model."""
     auto = [
         m._meta.label
-        for app_label in ("community", "core")
+        for app_label in ("community", "core", "membership")
         for m in apps.get_app_config(app_label).get_models(include_auto_created=True)
         if m._meta.auto_created and m._meta.label not in NOT_ESTATE_TABLES
     ]

@@ -294,5 +294,5 @@ def sign_in(page, base_url: str, username: str, password: str | None = None) -> 
     page.fill("#id_username", username)
     page.fill("#id_password", password or PASSWORD)
     with page.expect_navigation():
-        page.click("main form button[type=submit]")
+        page.click("#password-form button[type=submit]")
     assert not page.url.endswith("/sign-in/"), f"signing in as {username} did not work"

@@ -45,6 +45,7 @@ def _expect_mode(page, mode: str):
 @pytest.mark.parametrize("mode", list(MODES))
 def test_pages_are_accessible(live_server, live_world, new_page, checks, mode):
     from linju.community import services
+    from linju.notifications.services import notify
 
     base = live_server.url
     world = live_world
@@ -63,7 +64,7 @@ def test_pages_are_accessible(live_server, live_world, new_page, checks, mode):
     page.fill("#id_username", "resident")
     page.fill("#id_password", "not the password")
     with page.expect_navigation() as sent:
-        page.click("main form button[type=submit]")
+        page.click("#password-form button[type=submit]")
     assert sent.value is not None and sent.value.status == 422
     expect(page.locator("main .errorlist-box")).to_be_visible()
     checks(page, f"{mode}-sign-in-error")
@@ -75,6 +76,23 @@ def test_pages_are_accessible(live_server, live_world, new_page, checks, mode):
     expect(page.locator("main section.card h2").first).to_contain_text("1-101")
     _visit(checks, page, base, "/e/here/b/1/", f"{mode}-building-resident")
     expect(page.locator("main .flat-grid .flat")).to_have_count(1)
+    # Their messages and how they are told, with the error a bad choice gets.
+    notify(
+        recipient=world.users["resident"],
+        kind="meeting.scheduled",
+        title="1号楼门厅议事会",
+        body="周六上午9:30在门厅。",
+        url="/e/here/b/1/",
+    )
+    _visit(checks, page, base, "/inbox/", f"{mode}-inbox")
+    _visit(checks, page, base, "/inbox/settings/", f"{mode}-notification-preferences")
+    page.select_option("#id_quiet_start", "07:00")
+    page.select_option("#id_quiet_end", "07:00")
+    with page.expect_navigation() as sent:
+        page.click("main form.preferences button[type=submit]")
+    assert sent.value is not None and sent.value.status == 422
+    expect(page.locator("main .field.has-error .field-error")).to_be_visible()
+    checks(page, f"{mode}-notification-preferences-error")
 
     # Committee staff.
     page = _phone(new_page, base, mode)

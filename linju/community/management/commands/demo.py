@@ -10,10 +10,13 @@ import sys
 import unicodedata
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from linju.accounts.sms import outbox_path
 from linju.community.demo import DEMO_PASSWORD, ESTATE_SLUG, DemoSummary, demo_load
+from linju.core.phones import national
 
 # Accounts listed one by one; the other buildings' leaders are summed up in one line.
 LISTED_LEADER = "leader17"
@@ -63,6 +66,12 @@ class Command(BaseCommand):
         )
         for username, password, who in rows:
             out(f"  {_pad(username, 22)}{_pad(password, 20)}{who}")
+        resident = get_user_model().objects.filter(username="resident17").first()
+        if resident is not None and resident.phone:
+            out(
+                f"  resident17 也可以用手机号 {national(resident.phone)} 和短信验证码登录 / "
+                "can also sign in with this number and a text-message code"
+            )
         out("")
 
     def _serve(self, addr: str) -> None:
@@ -72,11 +81,22 @@ class Command(BaseCommand):
         self.stdout.write("按 Ctrl+C 停止 / press Ctrl+C to stop\n")
         # `kill` and service managers send SIGTERM; stop the same way as on Ctrl+C.
         signal.signal(signal.SIGTERM, _exit)
+        self._use_sms_outbox()
         worker = _start_worker()
         try:
             call_command("runserver", addr, use_reloader=False)
         finally:
             _stop_worker(worker)
+
+    def _use_sms_outbox(self) -> None:
+        """Text messages (sign-in codes) go to a file in the data folder, for this process and
+        its worker, unless LINJU_SMS_BACKEND names a backend: the demo's numbers are unissued
+        and the default ("refuse") would make code sign-in fail. Pages never show codes."""
+        if "LINJU_SMS_BACKEND" not in os.environ:
+            os.environ["LINJU_SMS_BACKEND"] = "file"  # the worker inherits it
+            settings.LINJU_SMS_BACKEND = "file"
+        if settings.LINJU_SMS_BACKEND == "file":
+            self.stdout.write(f"短信验证码写在 Text-message codes are written to  {outbox_path()}")
 
 
 def _exit(signum, frame) -> None:

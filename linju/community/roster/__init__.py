@@ -1,0 +1,1 @@
+"""The roster import: parse, map columns, preview, apply, export."""

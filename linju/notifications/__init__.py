@@ -1,0 +1,1 @@
+"""Notifications: the in-app inbox, and text and WeChat messages sent after the write commits."""

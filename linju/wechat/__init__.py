@@ -1,0 +1,1 @@
+"""WeChat adapters: the mini-program's code-to-session exchange and subscribe messages."""
