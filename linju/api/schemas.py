@@ -97,5 +97,21 @@ class TokenOut(Schema):
     expires_in: int
 
 
+class PhoneCodeRequestIn(Schema):
+    phone: str
+
+
+class PhoneCodeRequestOut(Schema):
+    """The same answer whether or not the number has an account."""
+
+    expires_in: int
+    resend_after: int
+
+
+class PhoneCodeSignIn(Schema):
+    phone: str
+    code: str
+
+
 class SignedOut(Schema):
     signed_out: bool

@@ -112,3 +112,68 @@ def test_openapi_document_and_docs_page(db, client):
     assert "/api/me/home" in document["paths"]
     docs = client.get("/api/docs")
     assert docs.status_code == 200
+
+
+class TestPhoneCodeSignIn:
+    @pytest.fixture(autouse=True)
+    def _texts_to_a_file(self, settings):
+        settings.LINJU_SMS_BACKEND = "file"
+        settings.TASKS = {
+            "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+        }
+
+    def _last_code(self) -> str:
+        import json
+        import re
+
+        from linju.accounts.sms import outbox_path
+
+        last = json.loads(outbox_path().read_text(encoding="utf-8").splitlines()[-1])
+        return re.search(r"\b(\d{6})\b", last["message"]).group(1)
+
+    def test_a_code_texted_to_the_phone_gives_a_token(
+        self, world, client, django_capture_on_commit_callbacks
+    ):
+        user = world.user("resident")
+        user.phone = "+8613800138000"
+        user.save()
+        with django_capture_on_commit_callbacks(execute=True):
+            asked = client.post(
+                "/api/auth/phone-code", {"phone": "138 0013 8000"}, content_type="application/json"
+            )
+        assert asked.status_code == 200
+        assert asked.json()["expires_in"] == 600
+        response = client.post(
+            "/api/auth/phone",
+            {"phone": "13800138000", "code": self._last_code()},
+            content_type="application/json",
+        )
+        assert response.status_code == 200
+        home = client.get("/api/me/home", **bearer(response.json()["token"]))
+        assert home.json()["phone_masked"] == "138****8000"
+
+    def test_unknown_and_known_numbers_get_the_same_answer(self, world, client):
+        user = world.user("resident")
+        user.phone = "+8613800138000"
+        user.save()
+        answers = [
+            client.post("/api/auth/phone-code", {"phone": p}, content_type="application/json")
+            for p in ("13800138000", "13900139000")
+        ]
+        assert [a.status_code for a in answers] == [200, 200]
+        assert answers[0].json() == answers[1].json()
+
+    @pytest.mark.parametrize(
+        ("payload", "status"),
+        [
+            ({"phone": "12345", "code": "123456"}, 422),
+            ({"phone": "13800138000", "code": "12"}, 422),
+            ({"phone": "13800138000", "code": "000000"}, 422),
+            ({"phone": "13800138000"}, 422),
+        ],
+    )
+    def test_bad_codes_are_refused_without_a_token(self, world, client, payload, status):
+        response = client.post("/api/auth/phone", payload, content_type="application/json")
+        assert response.status_code == status
+        assert response.json()["detail"]
+        assert not ApiToken.objects.exists()

@@ -384,6 +384,14 @@ URL_MATRIX: dict[str, dict[str, Any]] = {
         # A form post is not the JSON the endpoint documents.
         "POST": {"data": lambda w: {}, "expect": expect(400, EVERYONE)},
     },
+    "api:phone_code_request": {
+        "args": lambda w: [],
+        "POST": {"data": lambda w: {}, "expect": expect(400, EVERYONE)},
+    },
+    "api:phone_sign_in": {
+        "args": lambda w: [],
+        "POST": {"data": lambda w: {}, "expect": expect(400, EVERYONE)},
+    },
     "api:sign_out": {
         "args": lambda w: [],
         "POST": {"data": lambda w: {}, "expect": expect(401, EVERYONE)},
