@@ -14,6 +14,14 @@ from linju.api.tokens import api_token_user
 from linju.core.audit import record_security
 
 
+class ServiceUnavailable(Exception):
+    """A service we depend on (WeChat, the SMS provider) cannot help right now: 503."""
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 class TokenAuth(HttpBearer):
     """``Authorization: Bearer <token>`` from sign-in."""
 
@@ -85,6 +93,13 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied):
     )
 
 
+@api.exception_handler(ServiceUnavailable)
+def _unavailable(request: HttpRequest, exc: ServiceUnavailable):
+    response = api.create_response(request, {"detail": exc.message}, status=503)
+    response["Retry-After"] = "60"
+    return response
+
+
 @api.exception_handler(Http404)
 def _missing(request: HttpRequest, exc: Http404):
     return api.create_response(
@@ -101,7 +116,8 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError):
     )
 
 
-from linju.api.routers import auth, directory  # noqa: E402  (routers need `api` and `bearer`)
+from linju.api.routers import auth, directory, inbox  # noqa: E402  (they need `api`, `bearer`)
 
 api.add_router("/auth", auth.router, tags=["sign-in"])
 api.add_router("/", directory.router, tags=["directory"])
+api.add_router("/me/notifications", inbox.router, tags=["notifications"])

@@ -113,5 +113,35 @@ class PhoneCodeSignIn(Schema):
     code: str
 
 
+class WeChatCode(Schema):
+    """The code from ``wx.login()`` in the mini-program (valid once, for 5 minutes)."""
+
+    code: str
+
+
+class WeChatBound(Schema):
+    bound: bool
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    title: str
+    body: str
+    url: str
+    urgent: bool
+    created_at: str
+    read: bool
+
+
+class InboxOut(Schema):
+    unread: int
+    notifications: list[NotificationOut]
+
+
+class MarkedRead(Schema):
+    marked: int
+
+
 class SignedOut(Schema):
     signed_out: bool

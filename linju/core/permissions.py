@@ -249,6 +249,14 @@ RULES: dict[tuple[str, str], Rule] = {
         "People change their own account's name; nobody else does it here.",
         lambda a, o: a.is_authenticated and o is not None and o.pk == a.user.pk,
     ),
+    ("account", "export_data"): Rule(
+        "People download everything held on their own account; nobody downloads another's.",
+        lambda a, o: a.is_authenticated and o is not None and o.pk == a.user.pk,
+    ),
+    ("account", "delete"): Rule(
+        "People delete their own account; nobody, not even staff, deletes it for them here.",
+        lambda a, o: a.is_authenticated and o is not None and o.pk == a.user.pk,
+    ),
     ("consent", "manage"): Rule(
         "People give and withdraw their own consents; nobody else, not even staff or platform "
         "admins (PIPL: consent is the person's own).",
@@ -413,5 +421,5 @@ def get_visible_or_404(user: Any, queryset: QuerySet, **lookup: Any) -> Model:
     """Load one object the user may see; missing and hidden give the same 404."""
     try:
         return visible(user, queryset).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError) as exc:
+    except (queryset.model.DoesNotExist, ValueError, OverflowError) as exc:  # ids too big: 404
         raise Http404 from exc

@@ -177,3 +177,87 @@ class TestPhoneCodeSignIn:
         assert response.status_code == status
         assert response.json()["detail"]
         assert not ApiToken.objects.exists()
+
+
+class TestInbox:
+    def _notify(self, user, title="楼道议事会"):
+        from linju.notifications.services import notify
+
+        return notify(recipient=user, kind="notices.meeting", title=title, body="周六上午")
+
+    def test_my_notifications_and_marking_them_read(self, world, client):
+        user = world.user("resident")
+        first = self._notify(user)
+        self._notify(user, title="第二条")
+        token = api_token_issue(user=user, label="t")
+        inbox = client.get("/api/me/notifications", **bearer(token)).json()
+        assert inbox["unread"] == 2
+        assert [n["title"] for n in inbox["notifications"]] == ["第二条", "楼道议事会"]
+        read = client.post(f"/api/me/notifications/{first.pk}/read", **bearer(token))
+        assert read.json()["read"] is True
+        assert client.post("/api/me/notifications/read-all", **bearer(token)).json() == {
+            "marked": 1
+        }
+
+    @pytest.mark.parametrize("other", ["staff", "admin"])
+    def test_someone_elses_notification_is_404(self, world, client, other):
+        mine = self._notify(world.user("resident"))
+        token = api_token_issue(user=world.user(other), label="t")
+        response = client.post(f"/api/me/notifications/{mine.pk}/read", **bearer(token))
+        assert response.status_code == 404
+        mine.refresh_from_db()
+        assert mine.read_at is None
+
+    def test_an_id_too_big_for_the_database_is_404(self, world, client):
+        token = api_token_issue(user=world.user("resident"), label="t")
+        response = client.post(f"/api/me/notifications/{2**70}/read", **bearer(token))
+        assert response.status_code == 404
+
+
+class TestWeChat:
+    @pytest.fixture
+    def wechat(self, fake_wechat):
+        fake_wechat.codes["code-of-li"] = ("openid-li-0001", None)
+        return fake_wechat
+
+    def test_link_then_sign_in_with_wechat(self, world, client, wechat):
+        assert client.post(
+            "/api/auth/wechat", {"code": "code-of-li"}, content_type="application/json"
+        ).json()["errors"]["code"] == ["not_linked"]
+        wechat.codes["code-of-li-2"] = ("openid-li-0001", None)
+        wechat.codes["code-of-li-3"] = ("openid-li-0001", None)
+        token = api_token_issue(user=world.user("resident"), label="t")
+        linked = client.post(
+            "/api/auth/wechat/link",
+            {"code": "code-of-li-2"},
+            content_type="application/json",
+            **bearer(token),
+        )
+        assert linked.json() == {"bound": True}
+        signed_in = client.post(
+            "/api/auth/wechat", {"code": "code-of-li-3"}, content_type="application/json"
+        )
+        assert signed_in.status_code == 200
+        home = client.get("/api/me/home", **bearer(signed_in.json()["token"])).json()
+        assert home["flats"][0]["label"] == "1-101"
+
+    def test_an_invalid_code_is_refused(self, world, client, wechat):
+        response = client.post(
+            "/api/auth/wechat", {"code": "never-issued"}, content_type="application/json"
+        )
+        assert response.status_code == 422
+        assert not ApiToken.objects.exists()
+
+    def test_wechat_busy_is_a_503_to_retry(self, world, client, wechat):
+        wechat.fail_next("jscode2session", -1)
+        response = client.post(
+            "/api/auth/wechat", {"code": "code-of-li"}, content_type="application/json"
+        )
+        assert response.status_code == 503
+        assert response["Retry-After"]
+
+    def test_without_wechat_configured_there_is_no_wechat_sign_in(self, world, client):
+        response = client.post(
+            "/api/auth/wechat", {"code": "code-of-li"}, content_type="application/json"
+        )
+        assert response.status_code == 404

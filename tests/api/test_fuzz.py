@@ -36,7 +36,7 @@ def tokens(world):
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_api_answers_as_documented(case, role, tokens, world):
+def test_api_answers_as_documented(case, role, tokens, world, fake_wechat):
     headers = {"Authorization": f"Bearer {tokens[role]}"} if role != "anonymous" else {}
     headers["Host"] = "localhost"
     case.call_and_validate(headers=headers, checks=CHECKS)

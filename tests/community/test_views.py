@@ -630,3 +630,10 @@ def test_a_flat_added_through_the_console_is_in_its_entrance(world):
     flat = Flat.objects.get(building=world.b1, number="301")
     assert (flat.label, str(flat.area)) == ("1-2-301", "66.60")
     assert AuditEvent.objects.filter(action="flat.create", target_id=str(flat.pk)).exists()
+
+
+def test_an_id_too_big_for_the_database_is_a_404(world):
+    client = client_for(world, "staff")
+    for name in ("console_flat", "console_person"):
+        response = client.get(reverse(name, args=["here", 2**70]))
+        assert response.status_code == 404, name

@@ -197,6 +197,10 @@ RULE_TABLE: list[tuple[str, str, str, frozenset[str]]] = [
     # One's own account and consents only: not even staff or admins act for someone here.
     ("account", "change", "account_of_resident", frozenset({"resident"})),
     ("account", "change", "account_of_staff", frozenset({"staff"})),
+    ("account", "export_data", "account_of_resident", frozenset({"resident"})),
+    ("account", "export_data", "account_of_staff", frozenset({"staff"})),
+    ("account", "delete", "account_of_resident", frozenset({"resident"})),
+    ("account", "delete", "account_of_staff", frozenset({"staff"})),
     ("consent", "manage", "consent_of_resident", frozenset({"resident"})),
     ("consent", "manage", "consent_of_admin", frozenset({"admin"})),
     # Join codes are the estate's staff's; join requests are decided by staff or the flat's
@@ -391,6 +395,23 @@ URL_MATRIX: dict[str, dict[str, Any]] = {
     "api:phone_sign_in": {
         "args": lambda w: [],
         "POST": {"data": lambda w: {}, "expect": expect(400, EVERYONE)},
+    },
+    "api:wechat_sign_in": {
+        "args": lambda w: [],
+        "POST": {"data": lambda w: {}, "expect": expect(400, EVERYONE)},
+    },
+    "api:wechat_link": {
+        "args": lambda w: [],
+        "POST": {"data": lambda w: {}, "expect": expect(401, EVERYONE)},
+    },
+    "api:inbox": {"args": lambda w: [], "GET": expect(401, EVERYONE)},
+    "api:mark_read": {
+        "args": lambda w: [1],
+        "POST": {"data": lambda w: {}, "expect": expect(401, EVERYONE)},
+    },
+    "api:mark_all_read": {
+        "args": lambda w: [],
+        "POST": {"data": lambda w: {}, "expect": expect(401, EVERYONE)},
     },
     "api:sign_out": {
         "args": lambda w: [],
@@ -698,6 +719,21 @@ URL_MATRIX: dict[str, dict[str, Any]] = {
             "writes": SIGNED_IN,
         },
     },
+    # My data: one's own only. Downloads are security events, not writes; deleting one's
+    # account de-identifies it and is audited (everyone signed in may delete their own).
+    "my_data": {"args": lambda w: [], "GET": expect(200, SIGNED_IN)},
+    "my_data_download": {"args": lambda w: ["json"], "GET": expect(200, SIGNED_IN)},
+    "account_delete": {
+        "args": lambda w: [],
+        "GET": expect(200, SIGNED_IN),
+        "POST": {
+            "data": lambda w: {"confirm": "on"},
+            "expect": expect(302, SIGNED_IN),
+            "state": lambda w: get_user_model().objects.filter(is_active=True).count(),
+            "writes": SIGNED_IN,
+        },
+    },
+    "account_deleted": {"args": lambda w: [], "GET": expect(200, EVERYONE)},
     "consent_publish_name": {
         "args": lambda w: [],
         "GET": POST_ONLY,
