@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "linju.notifications",
     "linju.wechat",
     "linju.api",
+    "linju.privacy",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +90,7 @@ MIDDLEWARE = [
     "linju.core.middleware.RefuseNulMiddleware",
     "linju.core.middleware.PreferencesMiddleware",
     "axes.middleware.AxesMiddleware",
+    "linju.privacy.phone_views.FullPhoneAuditMiddleware",
 ]
 
 ROOT_URLCONF = "linju.urls"
@@ -174,6 +176,10 @@ AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the security log (core.Securit
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]  # per-IP limits: see above
+
+# Security events (sign-ins, refusals, exports, full-number views) are kept this many days;
+# linju.privacy.retention never keeps them less than six months, whatever is set here.
+LINJU_SECURITY_LOG_DAYS = int(os.environ.get("LINJU_SECURITY_LOG_DAYS", "365"))
 
 # --- Background tasks -----------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("linju.community.urls")),
     path("", include("linju.membership.urls")),
     path("", include("linju.notifications.urls")),
+    path("", include("linju.privacy.urls")),
 ]
 
 handler400 = "linju.core.views.bad_request"

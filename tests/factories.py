@@ -137,9 +137,7 @@ class JoinCodeFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: "TEST" + "".join("ABCDEFGHJK"[int(d)] for d in f"{n:04d}"))
 
     class Params:
-        retired = factory.Trait(
-            is_active=False, retired_at=factory.LazyFunction(timezone.now)
-        )
+        retired = factory.Trait(is_active=False, retired_at=factory.LazyFunction(timezone.now))
 
 
 class JoinRequestFactory(factory.django.DjangoModelFactory):

@@ -15,10 +15,11 @@ from django.views.decorators.http import require_POST
 from linju.accounts import selectors, services
 from linju.accounts.auth import client_ip
 from linju.accounts.forms import CodeSignInForm, DisplayNameForm, PhoneForm, SignUpForm
-from linju.accounts.notice import PRIVACY_NOTICE_VERSION, SECURITY_EVENTS_KEPT, SIGN_IN_CODES_KEPT
+from linju.accounts.notice import PRIVACY_NOTICE_VERSION, SIGN_IN_CODES_KEPT
 from linju.core.forms import SignInForm
 from linju.core.phones import national
 from linju.core.views import remember_preferences
+from linju.privacy.retention import security_events_kept
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -218,7 +219,7 @@ def privacy_notice_view(request: HttpRequest) -> HttpResponse:
         {
             "version": PRIVACY_NOTICE_VERSION,
             "codes_kept_hours": int(SIGN_IN_CODES_KEPT.total_seconds() // 3600),
-            "security_kept_days": SECURITY_EVENTS_KEPT.days,
+            "security_kept_days": security_events_kept().days,
         },
     )
 

@@ -247,3 +247,48 @@ class Delegation(models.Model):
         if self.starts_on > today:
             return "future"
         return "active"
+
+
+class SlipPrint(models.Model):
+    """A PDF of join slips made by the background worker: a whole estate (1,790 flats) takes
+    longer than a page may wait. Kept a week for staff to download, then deleted."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("being made")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    estate = models.ForeignKey(Estate, verbose_name=_("estate"), on_delete=models.CASCADE)
+    building = models.ForeignKey(
+        "community.Building",
+        verbose_name=_("building"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("Empty: the whole estate."),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asked for by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("asked on"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.WAITING
+    )
+    slip_count = models.PositiveIntegerField(_("slips"), default=0)
+    # The site's address when it was asked for: the QR codes point there.
+    site_url = models.CharField(_("site address"), max_length=200)
+    pdf = models.BinaryField(_("PDF"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("join slip print")
+        verbose_name_plural = _("join slip prints")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.building or self.estate} · {self.created_at:%Y-%m-%d %H:%M}"

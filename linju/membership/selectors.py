@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from linju.community.models import Building, Estate, Flat, Occupancy, Person
 from linju.core import permissions
-from linju.membership.models import Delegation, JoinCode, JoinRequest
+from linju.membership.models import Delegation, JoinCode, JoinRequest, SlipPrint
 
 RECENT_DECISIONS = datetime.timedelta(days=30)
 
@@ -91,6 +92,38 @@ def _natural(text: str) -> tuple[tuple[int, int, str], ...]:
         for part in re.split(r"(\d+)", text)
         if part
     )
+
+
+def flats_count(*, target: Estate | Building | Flat) -> int:
+    if isinstance(target, Estate):
+        return Flat.objects.filter(estate=target).count()
+    if isinstance(target, Building):
+        return Flat.objects.filter(building=target).count()
+    return 1
+
+
+def slip_prints(*, actor: Any, estate: Estate) -> list[SlipPrint]:
+    """The estate's join-slip prints of the last week, newest first (without their PDFs)."""
+    if not permissions.can(actor, "print", estate, model="join_code"):
+        return []
+    since = timezone.now() - datetime.timedelta(days=7)
+    return list(
+        SlipPrint.objects.filter(estate=estate, created_at__gte=since)
+        .defer("pdf")
+        .select_related("building", "requested_by")
+    )
+
+
+def slip_print_get(*, actor: Any, estate: Estate, print_id: Any) -> SlipPrint:
+    """A finished print of ``estate`` for those who may print its slips; otherwise 404."""
+    if not permissions.can(actor, "print", estate, model="join_code"):
+        raise Http404
+    found = SlipPrint.objects.filter(
+        estate=estate, pk=print_id, status=SlipPrint.Status.DONE
+    ).first()
+    if found is None:
+        raise Http404
+    return found
 
 
 # --- Join requests ---------------------------------------------------------------------------

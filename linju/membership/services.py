@@ -35,6 +35,7 @@ from linju.membership.models import (
     Delegation,
     JoinCode,
     JoinRequest,
+    SlipPrint,
 )
 
 # Guessing codes: 31^8 ≈ 8.5 × 10^11 codes, so at 10 wrong tries an hour per account (and 50 per
@@ -150,6 +151,70 @@ def join_slips_prepare(*, actor: Any, target: Estate | Building | Flat) -> list[
         actor=actor, action="join_code.print", target=target, changes={"slips": [0, len(slips)]}
     )
     return slips
+
+
+# Up to this many slips, the PDF is made while the page waits (about 20 ms a slip); more (a
+# whole estate) are made by the background worker.
+SLIPS_WHILE_YOU_WAIT = 240
+KEEP_SLIP_PRINTS = datetime.timedelta(days=7)
+
+
+@transaction.atomic
+def slip_print_request(
+    *, actor: Any, estate: Estate, building: Building | None = None, site_url: str
+) -> SlipPrint:
+    """Ask the background worker for the join slips of an estate or one of its buildings.
+    Missing codes are made now, the printing is audited now; prints older than a week are
+    deleted (the slips carry live codes). Committee staff only."""
+    target: Estate | Building = building or estate
+    permissions.require(actor, "print", target, model="join_code")
+    join_codes_ensure(actor=actor, target=target)
+    SlipPrint.objects.filter(
+        estate=estate, created_at__lt=timezone.now() - KEEP_SLIP_PRINTS
+    ).delete()
+    count = JoinCode.objects.filter(is_active=True, flat__in=_flats_in(target)).count()
+    slip_print = SlipPrint.objects.create(
+        estate=estate,
+        building=building,
+        requested_by=actor,
+        slip_count=count,
+        site_url=site_url[:200],
+    )
+    audit.record(
+        actor=actor, action="join_code.print", target=target, changes={"slips": [0, count]}
+    )
+    transaction.on_commit(lambda: _enqueue_slip_print(slip_print.pk))
+    return slip_print
+
+
+def _enqueue_slip_print(print_id: int) -> None:
+    from linju.membership.tasks import slip_print_make_task
+
+    slip_print_make_task.enqueue(print_id)
+
+
+def slip_print_make(*, print_id: int) -> SlipPrint:
+    """Make a print's PDF (in the background worker). A failure is recorded on the print, so
+    the page stops waiting and says so."""
+    from linju.membership.selectors import join_slips
+    from linju.membership.slips import join_slips_pdf
+
+    slip_print = SlipPrint.objects.select_related("estate", "building").get(pk=print_id)
+    target: Estate | Building = slip_print.building or slip_print.estate
+    try:
+        slips = join_slips(target=target)
+        pdf = join_slips_pdf(slips=slips, site_url=slip_print.site_url, title=str(target))
+    except Exception:
+        SlipPrint.objects.filter(pk=print_id).update(
+            status=SlipPrint.Status.FAILED, finished_at=timezone.now()
+        )
+        raise
+    slip_print.pdf = pdf
+    slip_print.slip_count = len(slips)
+    slip_print.status = SlipPrint.Status.DONE
+    slip_print.finished_at = timezone.now()
+    slip_print.save(update_fields=["pdf", "slip_count", "status", "finished_at"])
+    return slip_print
 
 
 def _too_many_wrong_codes(user: Any, ip: str) -> bool:

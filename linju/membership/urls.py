@@ -29,6 +29,11 @@ urlpatterns = [
     ),
     path("e/<slug:slug>/console/join-slips/", views.join_slips_view, name="join_slips"),
     path(
+        "e/<slug:slug>/console/join-slips/<int:print_id>/",
+        views.join_slips_download_view,
+        name="join_slips_download",
+    ),
+    path(
         "e/<slug:slug>/console/flats/<int:flat_id>/join-code/",
         views.join_code_rotate_view,
         name="join_code_rotate",

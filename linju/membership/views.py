@@ -269,26 +269,58 @@ def join_code_rotate_view(request: HttpRequest, slug: str, flat_id: int) -> Http
 @login_required
 def join_slips_view(request: HttpRequest, slug: str) -> HttpResponse:
     estate = _estate_for(request, slug, "print", "join_code")
-    buildings = list(estate.buildings.all())
     if request.method != "POST":
+        prints = selectors.slip_prints(actor=request.user, estate=estate)
+        template = "_slip_prints.html" if _is_htmx(request) else "join_slips_form.html"
         return render(
-            request, "membership/join_slips_form.html", {"estate": estate, "buildings": buildings}
+            request,
+            f"membership/{template}",
+            {
+                "estate": estate,
+                "buildings": list(estate.buildings.all()),
+                "prints": prints,
+                "waiting": any(p.status == p.Status.WAITING for p in prints),
+            },
         )
     target: Any = estate
-    title = estate.name
-    name = estate.slug
+    title, name = estate.name, estate.slug
     if flat_id := request.POST.get("flat", ""):
         target = community_selectors.flat_get(actor=request.user, estate=estate, flat_id=flat_id)
         title, name = f"{estate.name} · {target.label}", f"{estate.slug}-{target.label}"
     elif number := request.POST.get("building", ""):
         target = community_selectors.building_get(estate=estate, number=number)
         title, name = f"{estate.name} · {target}", f"{estate.slug}-{target.number}"
+    site_url = request.build_absolute_uri("/")
+    if selectors.flats_count(target=target) > services.SLIPS_WHILE_YOU_WAIT:
+        services.slip_print_request(
+            actor=request.user,
+            estate=estate,
+            building=target if target is not estate else None,
+            site_url=site_url,
+        )
+        messages.success(
+            request,
+            _("The slips are being made; this takes a minute or two. Download them below."),
+        )
+        return redirect("join_slips", slug=estate.slug)
     slips = services.join_slips_prepare(actor=request.user, target=target)
-    pdf = join_slips_pdf(slips=slips, site_url=request.build_absolute_uri("/"), title=title)
-    disposition = content_disposition_header(as_attachment=True, filename=f"join-slips-{name}.pdf")
+    pdf = join_slips_pdf(slips=slips, site_url=site_url, title=title)
+    return _pdf_response(pdf, f"join-slips-{name}.pdf")
+
+
+def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    disposition = content_disposition_header(as_attachment=True, filename=filename)
     return HttpResponse(
         pdf, content_type="application/pdf", headers={"Content-Disposition": disposition or ""}
     )
+
+
+@login_required
+def join_slips_download_view(request: HttpRequest, slug: str, print_id: int) -> HttpResponse:
+    estate = community_selectors.estate_get(slug=slug)
+    slip_print = selectors.slip_print_get(actor=request.user, estate=estate, print_id=print_id)
+    suffix = f"-{slip_print.building.number}" if slip_print.building else ""
+    return _pdf_response(bytes(slip_print.pdf or b""), f"join-slips-{estate.slug}{suffix}.pdf")
 
 
 # --- Authorised agents -----------------------------------------------------------------------

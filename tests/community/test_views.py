@@ -50,9 +50,16 @@ def in_english(message: str) -> str:
         return escape(gettext(message))
 
 
+def _rows(model):
+    rows = model.objects.order_by("pk")
+    if model._meta.label == "core.SecurityEvent":  # a re-shown form records who saw a number
+        rows = rows.exclude(event="phone.view_full")
+    return list(rows.values_list())
+
+
 def snapshot() -> dict[str, list[tuple]]:
     return {
-        model._meta.label: list(model.objects.order_by("pk").values_list())
+        model._meta.label: _rows(model)
         for label in ("core", "community")
         for model in apps.get_app_config(label).get_models()
     }

@@ -477,6 +477,10 @@ FIELD_ENTRY: dict[str, Exempt | ViaPage | Coerced | list[ViaPage]] = {
         edits=True,
     ),
     "membership.JoinRequest.status": Exempt("system-written: set by the services"),
+    "membership.SlipPrint.status": Exempt("system-written: set by the background worker"),
+    "membership.SlipPrint.site_url": Exempt(
+        "system-written: the site's own address, from the request that asked for the print"
+    ),
     "membership.JoinRequest.reason": ViaPage(
         url=_waiting_request_reject_url,
         data=lambda w, text, i: {"reason": text},

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -34,7 +34,7 @@ from linju.community.models import (
 )
 from linju.core import audit, permissions
 from linju.core.models import AuditEvent
-from linju.membership.models import Delegation, JoinCode, JoinRequest
+from linju.membership.models import Delegation, JoinCode, JoinRequest, SlipPrint
 from linju.notifications.models import Notification, NotificationPreference
 from tests.community.roster import helpers as roster
 from tests.conftest import World
@@ -361,6 +361,12 @@ def _in_a_month() -> str:
     from django.utils import timezone
 
     return (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
+
+
+def _done_slip_print(w: World, estate: Estate) -> SlipPrint:
+    return SlipPrint.objects.create(
+        estate=estate, status="done", site_url="http://testserver/", pdf=b"%PDF-1.7"
+    )
 
 
 DECIDERS_FLAT1 = MANAGERS_HERE | {"leader"}
@@ -810,6 +816,10 @@ URL_MATRIX: dict[str, dict[str, Any]] = {
             "writes": MANAGERS_HERE,
         },
     },
+    "join_slips_download": {
+        "args": lambda w: ["here", _done_slip_print(w, w.here).pk],
+        "GET": expect(200, MANAGERS_HERE),
+    },
     "join_code_rotate": {
         "args": lambda w: ["here", w.flat1.pk],
         "GET": POST_ONLY,
@@ -994,6 +1004,7 @@ FOREIGN_OBJECTS = [
     ("join_code_rotate", "POST", lambda w: ["here", w.flat_there.pk]),
     ("console_delegation_grant", "GET", lambda w: ["here", w.person_there.pk]),
     ("console_delegation_grant", "POST", lambda w: ["here", w.person_there.pk]),
+    ("join_slips_download", "GET", lambda w: ["here", _done_slip_print(w, w.there).pk]),
     ("console_roster_import", "GET", lambda w: ["here", _roster_there(w).pk]),
     ("console_roster_columns", "GET", lambda w: ["here", _roster_there(w).pk]),
     ("console_roster_columns", "POST", lambda w: ["here", _roster_there(w).pk]),

@@ -108,3 +108,75 @@ def test_printing_one_building_prints_its_flats_only(many_flats):
     (code,) = JoinCode.objects.filter(flat=world.flat2).values_list("code", flat=True)
     assert len(reader.pages) == 1
     assert PRINTED_CODE.findall(text) == [(code[:4], code[4:])]
+
+
+@pytest.fixture
+def immediate_tasks(settings):
+    """django-tasks' ImmediateBackend: a task runs inside ``enqueue()``, in the test."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def test_a_big_print_is_made_in_the_background(
+    many_flats, monkeypatch, immediate_tasks, django_capture_on_commit_callbacks
+):
+    """More slips than a page can wait for go to the worker; staff download them later."""
+    from linju.membership import services
+    from linju.membership.models import SlipPrint
+
+    world = many_flats
+    monkeypatch.setattr(services, "SLIPS_WHILE_YOU_WAIT", 5)
+    client = Client()
+    client.force_login(world.user("staff"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("join_slips", args=["here"]))
+    assert response.status_code == 302
+    slip_print = SlipPrint.objects.get()
+    assert (slip_print.status, slip_print.slip_count, slip_print.building) == ("done", 12, None)
+    page = client.get(reverse("join_slips", args=["here"]))
+    download = reverse("join_slips_download", args=["here", slip_print.pk])
+    assert download in page.content.decode()
+    pdf = client.get(download)
+    assert pdf["Content-Type"] == "application/pdf"
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    codes = JoinCode.objects.filter(estate=world.here).values_list("code", flat=True)
+    assert sorted(a + b for a, b in PRINTED_CODE.findall(text)) == sorted(codes)
+    assert "http://testserver/join/" in text
+
+
+def test_a_waiting_print_is_polled_and_not_downloadable(many_flats, monkeypatch):
+    from linju.membership import services
+    from linju.membership.models import SlipPrint
+
+    world = many_flats
+    monkeypatch.setattr(services, "SLIPS_WHILE_YOU_WAIT", 5)
+    client = Client()
+    client.force_login(world.user("staff"))
+    client.post(reverse("join_slips", args=["here"]))  # no worker runs here
+    slip_print = SlipPrint.objects.get()
+    assert slip_print.status == "waiting" and slip_print.pdf is None
+    page = client.get(reverse("join_slips", args=["here"])).content.decode()
+    assert 'hx-trigger="every 3s"' in page
+    download = reverse("join_slips_download", args=["here", slip_print.pk])
+    assert client.get(download).status_code == 404
+
+
+def test_a_failed_print_says_so(world):
+    from linju.membership import services
+    from linju.membership.models import SlipPrint
+
+    slip_print = SlipPrint.objects.create(estate=world.here, site_url="http://testserver/")
+    with pytest.raises(Exception):  # noqa: B017 - the worker logs whatever went wrong
+        services.slip_print_make(print_id=slip_print.pk + 1000)
+    JoinCode.objects.create(estate=world.here, flat=world.flat1, code="FAIL2345")
+    original = slips.join_slips_pdf
+
+    def broken(**kwargs):
+        raise OSError("no fonts")
+
+    slips.join_slips_pdf = broken
+    try:
+        with pytest.raises(OSError):
+            services.slip_print_make(print_id=slip_print.pk)
+    finally:
+        slips.join_slips_pdf = original
+    assert SlipPrint.objects.get(pk=slip_print.pk).status == "failed"

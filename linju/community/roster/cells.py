@@ -7,20 +7,22 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from django.utils.translation import gettext_noop as _noop
+from django.utils.translation import gettext_noop
 
 from linju.community.roster.parse import CellError
 from linju.core.phones import normalise_phone
 
 # --- Addresses -------------------------------------------------------------------------------
 
-BAD_ADDRESS = _noop(
+BAD_ADDRESS = gettext_noop(
     "Could not read the flat “%(text)s”. Write it like 17-1-302 or 17号楼1单元302室."
 )
-BAD_BUILDING = _noop("Could not read the building number “%(text)s”.")
-BAD_ENTRANCE = _noop("Could not read the entrance (单元) “%(text)s”.")
-BAD_ROOM = _noop("Could not read the room number “%(text)s”.")
-ADDRESS_PART_TOO_LONG = _noop("“%(text)s” is too long for a building, entrance or room number.")
+BAD_BUILDING = gettext_noop("Could not read the building number “%(text)s”.")
+BAD_ENTRANCE = gettext_noop("Could not read the entrance (单元) “%(text)s”.")
+BAD_ROOM = gettext_noop("Could not read the room number “%(text)s”.")
+ADDRESS_PART_TOO_LONG = gettext_noop(
+    "“%(text)s” is too long for a building, entrance or room number."
+)
 
 _CN_DIGIT = {ch: i for i, ch in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 _CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百]+(?=号楼|号|栋|幢|座|单元|门|楼|室|层)")
@@ -121,12 +123,12 @@ def parse_room(text: str) -> tuple[str, str]:
 
 # --- Areas, floors ---------------------------------------------------------------------------
 
-AREA_NOT_A_NUMBER = _noop("The area “%(text)s” is not a number of square metres.")
-AREA_IMPOSSIBLE = _noop(
+AREA_NOT_A_NUMBER = gettext_noop("The area “%(text)s” is not a number of square metres.")
+AREA_IMPOSSIBLE = gettext_noop(
     "An area of %(area)s m² is impossible for a flat: it must be between %(min)s and %(max)s m²."
 )
-AREA_DECIMALS = _noop("Give the area with at most two decimal places (“%(text)s”).")
-BAD_FLOOR = _noop("The floor “%(text)s” is not a whole number.")
+AREA_DECIMALS = gettext_noop("Give the area with at most two decimal places (“%(text)s”).")
+BAD_FLOOR = gettext_noop("The floor “%(text)s” is not a whole number.")
 
 AREA_MIN, AREA_MAX = Decimal("5.00"), Decimal("2000.00")  # as the flat form (services.py)
 _AREA = re.compile(
@@ -162,12 +164,12 @@ def parse_floor(text: str) -> int:
 
 # --- Names, phones, relations ----------------------------------------------------------------
 
-NAME_TOO_LONG = _noop("The name “%(text)s” is longer than 60 characters.")
-BAD_PHONE = _noop(
+NAME_TOO_LONG = gettext_noop("The name “%(text)s” is longer than 60 characters.")
+BAD_PHONE = gettext_noop(
     "“%(text)s” is not a mainland mobile number. Linju keeps 11-digit mobile numbers only; "
     "remove it or move it to the note."
 )
-BAD_RELATION = _noop(
+BAD_RELATION = gettext_noop(
     "“%(text)s” is not a relation Linju knows. Write 业主 (owner), 共有人 (co-owner), 租户 "
     "(tenant), 家属 (family member) or 开发商 (developer)."
 )
@@ -183,7 +185,7 @@ NO_VALUE = {"无", "暂无", "没有", "空", "-", "--", "—", "/", "n/a", "na"
 def split_names(text: str) -> list[str]:
     """张三、李四 / 张三/李四 / 张三,李四 / 张三 李四 → two names; 王 芳 (a two-character name
     padded to line up) → one."""
-    names = []
+    names: list[str] = []
     for chunk in _NAME_SPLIT.split(text):
         chunk = chunk.strip()
         if not chunk or chunk.lower() in NO_VALUE:
@@ -206,7 +208,7 @@ _PHONE_SPLIT = re.compile(r"[、,;|/\n]+")  # after NFKC: ，；／ are , ; /
 
 def parse_phones(text: str) -> list[str]:
     """One or more mobile numbers (spaces, dashes, +86 allowed) → E.164 numbers."""
-    phones = []
+    phones: list[str] = []
     for chunk in _PHONE_SPLIT.split(text):
         chunk = chunk.strip()
         if not chunk or chunk.lower() in NO_VALUE:

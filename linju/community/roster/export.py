@@ -117,7 +117,7 @@ def roster_export(*, actor: Any, estate: Estate, out: IO[bytes]) -> int:
         cells: list[Any] = []
         for value in row:
             if isinstance(value, Decimal):
-                cell = WriteOnlyCell(sheet, value=value)
+                cell = WriteOnlyCell(sheet, value=float(value))  # Excel keeps doubles
                 cell.number_format = "0.00"
                 cells.append(cell)
             else:

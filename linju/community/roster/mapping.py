@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop as _noop
+from django.utils.translation import gettext_noop
 
 from linju.community.roster.parse import RosterFile, clean_cell
 
@@ -46,7 +46,7 @@ FIELD_LABELS = {
     NOTE: _("Note"),
 }
 
-NO_FLAT_COLUMNS = _noop(
+NO_FLAT_COLUMNS = gettext_noop(
     "Could not find the columns that hold the flat (a whole address such as 17-1-302, or the "
     "building and the room number). The headers on row %(row)s are: %(headers)s."
 )
@@ -198,7 +198,7 @@ def column_letter(index: int) -> str:
 
 
 def _texts(row: Sequence[Any], width: int) -> list[str]:
-    return [clean_cell(row[i]) if i < len(row) else "" for i in range(width)]
+    return [clean_cell(row[i], plain=True) if i < len(row) else "" for i in range(width)]
 
 
 def _score(headers: Sequence[str]) -> int:
@@ -267,7 +267,7 @@ def detect(
             continue
         for column in columns:
             if len(column.samples) < samples and column.index < len(values):
-                text = clean_cell(values[column.index])
+                text = clean_cell(values[column.index], plain=True)
                 if text:
                     column.samples.append(text[:40])
     return Layout(sheets=roster.sheets, sheet=sheet, header_row=last, columns=columns)

@@ -23,7 +23,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -31,8 +31,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.utils.translation import gettext
-from django.utils.translation import gettext_noop as _noop
+from django.utils.translation import gettext, gettext_noop
 
 # --- Limits ----------------------------------------------------------------------------------
 
@@ -67,44 +66,44 @@ def megabytes(size: int) -> str:
 
 # --- Refusals --------------------------------------------------------------------------------
 
-NOT_A_SPREADSHEET = _noop(
+NOT_A_SPREADSHEET = gettext_noop(
     "This file is not a spreadsheet. Upload the roster as an Excel workbook (.xlsx) or a CSV file."
 )
-OLD_EXCEL = _noop(
+OLD_EXCEL = gettext_noop(
     "This is an old-style Excel file (.xls) or a workbook locked with a password. Open it in "
     "Excel or WPS, save it as .xlsx without a password, and upload that copy."
 )
-EMPTY_FILE = _noop("The file is empty.")
-TOO_BIG = _noop(
+EMPTY_FILE = gettext_noop("The file is empty.")
+TOO_BIG = gettext_noop(
     "The file is %(size)s; the limit is %(limit)s. Split the roster into smaller files, for "
     "example one per building."
 )
-TOO_BIG_UPLOAD = _noop(
+TOO_BIG_UPLOAD = gettext_noop(
     "The file is larger than %(limit)s. Split the roster into smaller files, for example one "
     "per building."
 )
-UNPACKS_TOO_BIG = _noop(
+UNPACKS_TOO_BIG = gettext_noop(
     "This workbook would unpack to %(size)s, more than the %(limit)s a roster may take. Save "
     "it again from Excel or WPS, or as CSV."
 )
-ODD_COMPRESSION = _noop(
+ODD_COMPRESSION = gettext_noop(
     "This workbook is packed in an unusual way (a part grows %(ratio)s-fold when opened) and "
     "is refused for safety. Save it again from Excel or WPS."
 )
-TOO_MANY_PARTS = _noop("This workbook has %(n)s parts, far more than a roster needs.")
-BROKEN_WORKBOOK = _noop(
+TOO_MANY_PARTS = gettext_noop("This workbook has %(n)s parts, far more than a roster needs.")
+BROKEN_WORKBOOK = gettext_noop(
     "This Excel file is damaged and cannot be read. Open it in Excel or WPS, save it again and "
     "upload the new copy."
 )
-NO_SHEET = _noop("The workbook has no worksheet.")
-TOO_MANY_ROWS = _noop(
+NO_SHEET = gettext_noop("The workbook has no worksheet.")
+TOO_MANY_ROWS = gettext_noop(
     "The roster has more than %(limit)s rows. Split it into smaller files, for example one per "
     "building."
 )
-UNREADABLE_TEXT = _noop(
+UNREADABLE_TEXT = gettext_noop(
     "The text of this CSV file could not be read. Save it again as “CSV UTF-8” and upload that."
 )
-BROKEN_CSV = _noop("The CSV file is damaged near row %(row)s and cannot be read.")
+BROKEN_CSV = gettext_noop("The CSV file is damaged near row %(row)s and cannot be read.")
 
 
 class RosterRefused(Exception):
@@ -170,7 +169,7 @@ class RosterFile:
     def sheets(self) -> list[str]:
         return []
 
-    def rows(self, sheet: int = 0) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    def rows(self, sheet: int = 0) -> Generator[tuple[int, tuple[Any, ...]], None, None]:
         """Every row of the sheet, numbered as the spreadsheet shows it; refuses the file when
         it has more than ``max_rows`` rows, after reading exactly one row too many."""
         self.rows_read = 0
@@ -393,14 +392,23 @@ _SPACES = re.compile(r"[ \t]+")
 _GUARDED = re.compile(r"^'(?=[=+\-@\t\r])")
 
 
+# Characters that are "=" once normalised (NFKC): a cell starting with any of them is refused.
+_EQUALS = frozenset("=\u207c\u208c\u2a75\u2a76\ufe66\uff1d")
+# What makes a text cell need more than a glance: controls, zero-width and ideographic spaces,
+# double spaces, a leading or trailing space, a leading apostrophe.
+_NEEDS_WORK = re.compile(r"[\x00-\x1f\x7f-\xa0\u2000-\u200d\u202f\u205f\u3000\ufeff]|  |^[ ']| $")
+_OTHER_SPACES = re.compile(r"[^\S\n]")
+
+
 def is_formula(value: Any) -> bool:
     """A formula as openpyxl reads it (``=…`` or an array formula), or text that starts like
-    one once normalised (a full-width ``＝`` included)."""
+    one once invisible characters and spaces are dropped (a full-width ``＝`` included)."""
+    if type(value) is str:
+        text = value.translate(_INVISIBLE).lstrip()
+        return bool(text) and text[0] in _EQUALS
     if value is None or isinstance(value, int | float | Decimal | datetime | date | time):
         return False
-    if not isinstance(value, str):
-        return True  # ArrayFormula, DataTableFormula
-    return unicodedata.normalize("NFKC", value).lstrip().startswith("=")
+    return not isinstance(value, str)  # ArrayFormula, DataTableFormula
 
 
 def clean_cell(value: Any, max_length: int = 1000, *, plain: bool = False) -> str:
@@ -411,6 +419,17 @@ def clean_cell(value: Any, max_length: int = 1000, *, plain: bool = False) -> st
     are made ASCII (NFKC, which also turns ``㎡`` into ``m2``)."""
     if value is None:
         return ""
+    if type(value) is str:
+        text = value if len(value) <= max_length * 2 else value[: max_length * 2]
+        if not plain and not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
+        if _NEEDS_WORK.search(text):
+            text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
+            if plain:
+                text = _OTHER_SPACES.sub(" ", text)  # ideographic, no-break and other spaces
+            text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n")).strip()
+            text = _GUARDED.sub("", text)
+        return text if len(text) <= max_length else text[:max_length]
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, int):
@@ -425,11 +444,7 @@ def clean_cell(value: Any, max_length: int = 1000, *, plain: bool = False) -> st
         return format(value, "f")
     if isinstance(value, datetime | date | time):
         return value.isoformat()
-    text = str(value)[: max_length * 2]
-    text = text.replace("\u3000", " ") if plain else unicodedata.normalize("NFKC", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
-    text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n")).strip()
-    return _GUARDED.sub("", text)[:max_length]
+    return clean_cell(str(value), max_length, plain=plain)
 
 
 class CellError(Exception):

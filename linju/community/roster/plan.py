@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import gettext
-from django.utils.translation import gettext_noop as _noop
+from django.utils.translation import gettext, gettext_noop
 
 from linju.community.models import (
     Building,
@@ -48,27 +47,27 @@ __all__ = ["MAX_LISTED", "Entries", "Messages", "Progress", "read_entries", "res
 KINDS = ("buildings", "entrances", "flats", "people", "occupancies", "owners")
 UNUSUAL_AREA_BELOW, UNUSUAL_AREA_ABOVE = Decimal("20"), Decimal("300")
 
-BUILDING_LOCKED = _noop(
+BUILDING_LOCKED = gettext_noop(
     "Building %(building)s is not in this estate, and the estate's building list is locked."
 )
-FLAT_NEEDS_AREA = _noop("Flat %(flat)s is new and needs an area.")
-FLAT_AMBIGUOUS = _noop(
+FLAT_NEEDS_AREA = gettext_noop("Flat %(flat)s is new and needs an area.")
+FLAT_AMBIGUOUS = gettext_noop(
     "Building %(building)s has a room %(room)s in more than one entrance; write the entrance."
 )
-PERSON_TWO_PHONES = _noop("%(name)s has a different mobile number on row %(other)s.")
+PERSON_TWO_PHONES = gettext_noop("%(name)s has a different mobile number on row %(other)s.")
 
-BUILDING_NEW = _noop("Building %(building)s is not in the estate yet; it will be created.")
-AREA_UNUSUAL = _noop("An area of %(area)s m² is unusual for a flat; check it.")
+BUILDING_NEW = gettext_noop("Building %(building)s is not in the estate yet; it will be created.")
+AREA_UNUSUAL = gettext_noop("An area of %(area)s m² is unusual for a flat; check it.")
 
-AREA_CHANGED = _noop("Flat %(flat)s: area %(old)s m² → %(new)s m².")
-FLOOR_CHANGED = _noop("Flat %(flat)s: floor %(old)s → %(new)s.")
-PHONE_CHANGED = _noop("%(name)s (flat %(flat)s): new mobile number.")
-NOTE_CHANGED = _noop("%(name)s (flat %(flat)s): note changed.")
-RELATION_CHANGED = _noop("%(name)s at flat %(flat)s: %(old_relation)s → %(new_relation)s.")
-OWNER_CHANGED = _noop("Flat %(flat)s: owner %(old)s → %(new)s.")
-OWNER_NONE = _noop("none")
+AREA_CHANGED = gettext_noop("Flat %(flat)s: area %(old)s m² → %(new)s m².")
+FLOOR_CHANGED = gettext_noop("Flat %(flat)s: floor %(old)s → %(new)s.")
+PHONE_CHANGED = gettext_noop("%(name)s (flat %(flat)s): new mobile number.")
+NOTE_CHANGED = gettext_noop("%(name)s (flat %(flat)s): note changed.")
+RELATION_CHANGED = gettext_noop("%(name)s at flat %(flat)s: %(old_relation)s → %(new_relation)s.")
+OWNER_CHANGED = gettext_noop("Flat %(flat)s: owner %(old)s → %(new)s.")
+OWNER_NONE = gettext_noop("none")
 
-DEVELOPER_LABEL = _noop("developer")
+DEVELOPER_LABEL = gettext_noop("developer")
 _RELATION_PARAMS = ("old_relation", "new_relation")
 
 

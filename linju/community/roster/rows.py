@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import gettext_noop as _noop
+from django.utils.translation import gettext_noop
 
 from linju.community.roster import cells as c
 from linju.community.roster import mapping as m
@@ -29,34 +29,34 @@ TOTAL_WORDS = ("合计", "总计", "小计", "共计", "total")
 _ADDR = {m.ADDRESS, m.BUILDING, m.ENTRANCE, m.ROOM}
 _PLAIN = {m.NAME, m.NOTE}  # kept as written (no NFKC): 中文，标点 stays as it is
 
-FORMULA = _noop(
+FORMULA = gettext_noop(
     "The “%(column)s” cell holds a formula (%(text)s). Type the value itself, or paste the "
     "cells as values."
 )
-NO_FLAT = _noop("This row has no flat address.")
-NO_BUILDING = _noop("This row has a room number but no building.")
-NO_ROOM = _noop("This row has a building but no room number.")
-ENTRANCE_TWICE = _noop("The entrance is written twice, differently (“%(a)s” and “%(b)s”).")
-TOO_MANY_PHONES = _noop(
+NO_FLAT = gettext_noop("This row has no flat address.")
+NO_BUILDING = gettext_noop("This row has a room number but no building.")
+NO_ROOM = gettext_noop("This row has a building but no room number.")
+ENTRANCE_TWICE = gettext_noop("The entrance is written twice, differently (“%(a)s” and “%(b)s”).")
+TOO_MANY_PHONES = gettext_noop(
     "There are more mobile numbers (%(phones)s) than names (%(names)s) in this row."
 )
-PHONE_WITHOUT_NAME = _noop("This row has a mobile number but no name.")
-NOTE_TOO_LONG = _noop("The note is longer than 200 characters.")
-DEVELOPER_NAMES = _noop("A developer row names one company only.")
-FLAT_TWICE_AREA = _noop(
+PHONE_WITHOUT_NAME = gettext_noop("This row has a mobile number but no name.")
+NOTE_TOO_LONG = gettext_noop("The note is longer than 200 characters.")
+DEVELOPER_NAMES = gettext_noop("A developer row names one company only.")
+FLAT_TWICE_AREA = gettext_noop(
     "Flat %(flat)s is already on row %(other)s with an area of %(old)s m²; this row says "
     "%(new)s m²."
 )
-FLAT_TWICE_FLOOR = _noop(
+FLAT_TWICE_FLOOR = gettext_noop(
     "Flat %(flat)s is already on row %(other)s on floor %(old)s; this row says floor %(new)s."
 )
-PERSON_TWICE = _noop(
+PERSON_TWICE = gettext_noop(
     "%(name)s is already listed at flat %(flat)s on row %(other)s, with different details."
 )
-DEVELOPER_TWICE = _noop("Flat %(flat)s names a different developer on row %(other)s.")
-DEVELOPER_AND_OWNERS = _noop("Flat %(flat)s lists both the developer and owners.")
-DUPLICATE_ROW = _noop("This row repeats row %(other)s; it is skipped.")
-TOTAL_LINE = _noop("This looks like a total line; it is skipped.")
+DEVELOPER_TWICE = gettext_noop("Flat %(flat)s names a different developer on row %(other)s.")
+DEVELOPER_AND_OWNERS = gettext_noop("Flat %(flat)s lists both the developer and owners.")
+DUPLICATE_ROW = gettext_noop("This row repeats row %(other)s; it is skipped.")
+TOTAL_LINE = gettext_noop("This looks like a total line; it is skipped.")
 
 
 class Messages:
@@ -153,7 +153,10 @@ def read_entries(
     and warnings. Raises RosterRefused for the file as a whole (too many rows, damaged)."""
     columns = [(int(index), name) for index, name in mapping.items() if name in m.FIELDS]
     headers = headers or {}
-    header_texts = {name: m.normalise_header(headers.get(index, "")) for index, name in columns}
+    header_texts = {
+        name: p.clean_cell(headers.get(index, ""), plain=name in _PLAIN) for index, name in columns
+    }
+    first_cells = [name for name in (m.ADDRESS, m.BUILDING, m.NAME) if name in header_texts]
     out = Entries()
     seen: dict[int, int] = {}
     last_flat: tuple[str, str, str] | None = None
@@ -180,9 +183,9 @@ def read_entries(
                     text=str(texts[name] or "=")[:40],
                 )
             continue
-        if all(m.normalise_header(t) == header_texts[n] for n, t in texts.items() if t):
+        if all(t == header_texts[n] for n, t in texts.items() if t):
             continue  # the header repeated (printed on every page)
-        if any(t.lower().startswith(TOTAL_WORDS) for t in texts.values() if t):
+        if any(texts[n].lower().startswith(TOTAL_WORDS) for n in first_cells):
             out.warnings.add(number, TOTAL_LINE)
             continue
         last_flat = _read_row(out, number, texts, last_flat, seen)

@@ -19,7 +19,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as _noop
+from django.utils.translation import gettext_noop
 
 from linju.community.models import Estate, RosterImport, RosterMapping
 from linju.community.roster import mapping as m
@@ -36,15 +36,15 @@ from linju.core import audit, permissions
 log = logging.getLogger(__name__)
 
 INLINE_BYTES = 512 * 1024
-CHANGED_SINCE_CHECK = _noop(
+CHANGED_SINCE_CHECK = gettext_noop(
     "The estate changed after this roster was checked, and the roster now has problems. Nothing "
     "was imported; see the rows below."
 )
-IMPORT_FAILED = _noop(
+IMPORT_FAILED = gettext_noop(
     "The import stopped because of an unexpected problem. Nothing was imported. Try again, or "
     "ask your platform administrator."
 )
-NOT_ALLOWED = _noop("The account that confirmed this import may no longer import rosters.")
+NOT_ALLOWED = gettext_noop("The account that confirmed this import may no longer import rosters.")
 
 
 def inline_bytes() -> int:
@@ -115,12 +115,12 @@ def roster_layout(
 
 # --- Columns and the check -------------------------------------------------------------------
 
-MAPPING_TWICE = _noop("“%(field)s” is chosen for more than one column (%(columns)s).")
-MAPPING_NO_FLAT = _noop(
+MAPPING_TWICE = gettext_noop("“%(field)s” is chosen for more than one column (%(columns)s).")
+MAPPING_NO_FLAT = gettext_noop(
     "Choose the column that holds the flat: either the whole address (17-1-302), or the building "
     "and the room number."
 )
-NOT_NOW = _noop("This import can no longer be changed.")
+NOT_NOW = gettext_noop("This import can no longer be changed.")
 
 
 def validate_mapping(mapping: dict[str, str], letters: dict[str, str]) -> None:
@@ -261,7 +261,9 @@ def run_check(import_id: int) -> None:
 
 # --- Confirm and import ----------------------------------------------------------------------
 
-HAS_ERRORS = _noop("Fix the rows with problems first: nothing can be imported while there are any.")
+HAS_ERRORS = gettext_noop(
+    "Fix the rows with problems first: nothing can be imported while there are any."
+)
 
 
 @transaction.atomic

@@ -86,7 +86,11 @@ def console_roster_view(request: HttpRequest, slug: str) -> HttpResponse:
     if int(request.META.get("CONTENT_LENGTH") or 0) > limit * HOPELESS_FACTOR:
         return _upload_refused(request, estate, limit)  # the body is never read
     handler = LimitedUploadHandler(request, limit)
-    request.upload_handlers.insert(0, handler)
+    handlers = request.upload_handlers
+    # A body small enough for memory may have been read by a middleware already (then it is
+    # an immutable tuple); roster_upload checks that file's size.
+    if isinstance(handlers, list):
+        handlers.insert(0, handler)
     return _roster_upload(request, estate, limit, handler)
 
 
@@ -215,7 +219,7 @@ def console_roster_confirm_view(request: HttpRequest, slug: str, import_id: int)
 
 
 @login_required
-def console_roster_export_view(request: HttpRequest, slug: str) -> HttpResponse:
+def console_roster_export_view(request: HttpRequest, slug: str) -> FileResponse:
     estate = _estate(request, slug, "export_roster")
     out = io.BytesIO()
     export.roster_export(actor=request.user, estate=estate, out=out)

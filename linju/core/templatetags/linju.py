@@ -2,6 +2,7 @@ from django import template
 
 from linju.core import permissions
 from linju.core.phones import mask_phone, national
+from linju.privacy.phone_views import full_phone_shown
 
 register = template.Library()
 
@@ -12,6 +13,7 @@ def phone(context, person) -> str:
     if not person.phone:
         return ""
     if permissions.can(context["request"].user, "view_phone", person):
+        full_phone_shown(context["request"], person)  # audited once the page is rendered
         return national(person.phone)
     return mask_phone(person.phone)
 

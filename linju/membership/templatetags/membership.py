@@ -16,10 +16,25 @@ def _base(context: Any) -> dict[str, Any]:
     return {"request": context["request"], "csrf_token": context.get("csrf_token")}
 
 
-@register.inclusion_tag("membership/includes/my_home.html", takes_context=True)
-def my_membership(context: Any) -> dict[str, Any]:
-    """Waiting requests, requests to decide and authorisations, for the person's home page."""
-    return {**_base(context), "m": selectors.my_membership(user=context["request"].user)}
+def _mine(context: Any) -> selectors.MyMembership:
+    """The person's membership, read once per page however many parts of it are shown."""
+    request = context["request"]
+    if not hasattr(request, "_linju_membership"):
+        request._linju_membership = selectors.my_membership(user=request.user)
+    return request._linju_membership
+
+
+@register.inclusion_tag("membership/includes/my_requests.html", takes_context=True)
+def my_join_requests(context: Any) -> dict[str, Any]:
+    """The person's waiting and refused requests, and requests waiting for them to decide:
+    at the top of their home page."""
+    return {**_base(context), "m": _mine(context)}
+
+
+@register.inclusion_tag("membership/includes/my_delegations.html", takes_context=True)
+def my_delegations(context: Any) -> dict[str, Any]:
+    """Whom the person acts for, and who acts for them: below their flats."""
+    return {**_base(context), "m": _mine(context)}
 
 
 @register.inclusion_tag("membership/includes/person_delegations.html", takes_context=True)

@@ -71,13 +71,15 @@ class TestApply:
         assert snapshot() == before
 
     def test_a_failure_while_writing_writes_nothing(self, e17, write, monkeypatch):
-        """The transaction holds: occupancies fail after flats and people were inserted."""
+        """The transaction holds: the last step fails after every insert was made."""
+        from linju.community.roster import apply
+
         before = snapshot()
 
-        def broken(*args, **kwargs):
+        def broken(self):
             raise RuntimeError("disk full")
 
-        monkeypatch.setattr(Occupancy.objects, "bulk_create", broken)
+        monkeypatch.setattr(apply._Writer, "_update_occupancies", broken)
         with pytest.raises(RuntimeError):
             run(e17.estate, write("messy.xlsx", wb.messy()), e17.staff)
         assert snapshot() == before

@@ -283,16 +283,30 @@ def test_a_50_mb_upload_is_refused_without_keeping_a_byte(e17, monkeypatch):
     assert not RosterImport.objects.exists()
 
 
-def test_an_upload_just_over_the_limit_keeps_no_more_than_the_limit(e17, monkeypatch, settings):
+def test_an_upload_over_the_limit_keeps_no_more_than_the_limit(e17, monkeypatch, settings):
+    """Bodies up to DATA_UPLOAD_MAX_MEMORY_SIZE (5 MB) may be read whole by a middleware (and
+    are then refused by size); past that, the upload stops at the roster limit."""
     settings.LINJU_ROSTER_LIMITS = {"max_bytes": 1 * MB}
     meter = UploadMeter(monkeypatch)
-    upload = SimpleUploadedFile("名册.csv", b"a" * (3 * MB))
+    upload = SimpleUploadedFile("名册.csv", b"a" * (8 * MB))
     response = _staff_client(e17).post(
         reverse("console_roster", args=["zhonghao"]), {"file": upload}
     )
     assert response.status_code == 422
     assert meter.kept <= 1 * MB
     assert not RosterImport.objects.exists()
+
+
+def test_a_small_upload_over_a_lowered_limit_is_refused(e17, settings):
+    settings.LINJU_ROSTER_LIMITS = {"max_bytes": 100_000}
+    response = upload_as_staff(e17, SimpleUploadedFile("名册.csv", b"a" * 200_000))
+    assert response.status_code == 422
+    assert "0.1 MB" in response.content.decode()
+    assert not RosterImport.objects.exists()
+
+
+def upload_as_staff(e17, upload):
+    return _staff_client(e17).post(reverse("console_roster", args=["zhonghao"]), {"file": upload})
 
 
 # --- Formulas --------------------------------------------------------------------------------

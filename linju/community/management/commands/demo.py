@@ -136,7 +136,7 @@ def _start_worker() -> subprocess.Popen:
     # The worker must use this database, even when the data folder was given as a relative path.
     env["LINJU_DATA_DIR"] = str(settings.DATA_DIR)
     env.setdefault("DJANGO_SETTINGS_MODULE", "linju.settings")
-    command = [sys.executable, "-m", "linju", "db_worker", "--queue-name", "*", "--no-reload"]
+    command = [sys.executable, "-m", "linju", "worker", "--queue-name", "*", "--no-reload"]
     return subprocess.Popen(command, env=env)  # noqa: S603 - our own interpreter and module
 
 

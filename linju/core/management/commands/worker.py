@@ -6,5 +6,12 @@ from django_tasks_db.management.commands.db_worker import Command as DbWorkerCom
 class Command(DbWorkerCommand):
     help = (
         "Run the background-task worker (the same as `db_worker`; all its options apply). "
-        "Run one or more beside the web server in production."
+        "Run one or more beside the web server in production. It books the daily purge of "
+        "personal data past its retention period if none is booked."
     )
+
+    def handle(self, *args, **options):
+        from linju.privacy.tasks import retention_schedule
+
+        retention_schedule()
+        return super().handle(*args, **options)
