@@ -520,6 +520,13 @@ class RosterImport(models.Model):
     def is_running(self) -> bool:
         return self.status in self.RUNNING
 
+    @property
+    def status_label(self) -> str:
+        """The status in words; a checked roster with problems says so."""
+        if self.status == self.Status.CHECKED and (self.report or {}).get("error_count"):
+            return str(_("rows to correct"))
+        return str(self.get_status_display())
+
 
 class RosterMapping(models.Model):
     """The columns an estate's roster uses, remembered from its last confirmed mapping:

@@ -445,3 +445,12 @@ class TestDelegationPages:
         )
         assert response.status_code == 404
         assert state() == before
+
+
+@pytest.mark.parametrize("code", ["%00", "<script>", "长" * 3000, "ABCD%20EFGH", "..", "'--"])
+def test_hostile_codes_in_the_address_get_the_same_message(codes, newcomer, code):
+    before = state()
+    response = client_for(newcomer).get(f"/join/{code}/")
+    assert response.status_code in (404, 422)
+    assert "<script>" not in text(response)
+    assert state() == before

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from django.db.models import Count
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 
 from linju.community.demo import ESTATE_SLUG, demo_load
 from linju.community.models import Estate, Flat, Occupancy, Owner, Person, Street
@@ -69,7 +69,7 @@ def test_export_then_import_changes_nothing(e17, write):
     f.FlatFactory(building=e17.b17, entrance=e17.e2, number="1101", owner=developer)
     f.FlatFactory(building=e17.b17, entrance=e17.e2, number="1102")  # nobody recorded
     flat = Flat.objects.get(number="303")
-    for i, name in enumerate(RISKY):
+    for name in RISKY:
         f.OccupancyFactory(
             flat=flat,
             person=f.PersonFactory(estate=e17.estate, full_name=name, note=name),

@@ -65,10 +65,9 @@ def meter(monkeypatch):
 
 
 def refusal(data: bytes) -> str:
-    with pytest.raises(RosterRefused) as refused:
-        with open_roster(io.BytesIO(data)) as roster:
-            for _row in roster.rows():
-                pass
+    with pytest.raises(RosterRefused) as refused, open_roster(io.BytesIO(data)) as roster:
+        for _row in roster.rows():
+            pass
     return refused.value.message
 
 

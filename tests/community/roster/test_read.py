@@ -27,14 +27,14 @@ def test_header_below_a_title_with_merged_group_headings():
     assert layout.header_row == 5
     assert fields(layout) == {
         "房号": m.ADDRESS,
-        "建筑面积(m2)": m.AREA,
+        "建筑面积（㎡）": m.AREA,
         "楼层": m.FLOOR,
         "业主姓名": m.NAME,
         "联系电话": m.PHONE,
         "身份": m.RELATION,
         "备注": m.NOTE,
     }
-    assert layout.columns[0].samples[:2] == ["17号楼1单元302室", "17-1-303"]
+    assert layout.columns[0].samples[:2] == ["17号楼1单元302室", "１７－１－３０３"]  # as written
 
 
 def test_header_merged_down_over_two_rows():

@@ -11,9 +11,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.translation import gettext
 
 from linju.community.models import Estate, Flat, RosterImport, RosterMapping
-from linju.community.roster import services
+from linju.community.roster import parse, services
+from linju.community.roster.mapping import FIELD_LABELS
 from linju.core.models import AuditEvent, SecurityEvent
 from tests import factories as f
 from tests.community.roster import workbooks as wb
@@ -105,12 +108,21 @@ def test_rows_with_errors_can_only_be_fixed_in_the_file(e17, staff):
     assert snapshot() == before
 
 
+def _shown(message: str, **params) -> str:
+    """A message as the (Chinese) page shows it."""
+    return escape(gettext(message) % params if params else gettext(message))
+
+
 @pytest.mark.parametrize(
     ("changes", "expected"),
     [
-        ({"column_0": ""}, "flat"),  # no address column left
-        ({"column_6": "name"}, "more than one column"),  # 身份 as a second name column
+        ({"column_0": ""}, lambda: _shown(services.MAPPING_NO_FLAT)),  # no address column
+        (
+            {"column_6": "name"},  # 身份 as a second name column
+            lambda: _shown(services.MAPPING_TWICE, field=FIELD_LABELS["name"], columns="D, G"),
+        ),
     ],
+    ids=["no-flat", "twice"],
 )
 def test_columns_that_cannot_work_are_refused(e17, staff, changes, expected):
     upload(staff, wb.messy())
@@ -119,7 +131,7 @@ def test_columns_that_cannot_work_are_refused(e17, staff, changes, expected):
     before = snapshot()
     response = staff.post(url("console_roster_columns", roster_import.pk), data)
     assert response.status_code == 422
-    assert expected in response.content.decode()
+    assert expected() in response.content.decode()
     assert snapshot() == before
 
 
@@ -138,7 +150,7 @@ def test_not_a_spreadsheet_is_refused_on_upload(e17, staff):
     before = snapshot()
     response = upload(staff, b"%PDF-1.7 a scan of the roster", "名册.pdf")
     assert response.status_code == 422
-    assert "not a spreadsheet" in response.content.decode()
+    assert _shown(parse.NOT_A_SPREADSHEET) in response.content.decode()
     assert snapshot() == before
 
 
@@ -279,3 +291,59 @@ def test_hostile_file_names_are_shown_escaped(e17, staff, key):
         html = staff.get(page).content.decode()
         assert_no_live_markup(html)
         assert_shown_escaped(html, stored)
+
+
+def test_a_background_check_reports_its_progress(e17, staff, background, monkeypatch):
+    """The reader reports every 2,000 rows; the bar moves, and ends full."""
+    from linju.community.roster import rows as rows_module
+
+    header = ["房号", "面积", "姓名"]
+    data = wb.xlsx([header] + [[f"17-1-{1000 + i}", "80", f"张{i}"] for i in range(4500)])
+    upload(staff, data)
+    roster_import = RosterImport.objects.get()
+    seen: list[tuple[int, int]] = []
+    real_read = rows_module.read_entries
+
+    def watching(*args, **kwargs):
+        report = kwargs["progress"]
+
+        def progress(rows):
+            report(rows)
+            seen.append(
+                RosterImport.objects.values_list("progress", "rows_done").get(pk=roster_import.pk)
+            )
+
+        return real_read(*args, **{**kwargs, "progress": progress})
+
+    monkeypatch.setattr("linju.community.roster.plan.read_entries", watching)
+    services.roster_columns_set(
+        actor=e17.staff,
+        roster_import=roster_import,
+        sheet=0,
+        header_row=1,
+        mapping={"0": "address", "1": "area", "2": "name"},
+        layout=services.roster_layout(roster_import=roster_import),
+    )
+    services.run_check(roster_import.pk)
+    assert [rows for _p, rows in seen] == [2000, 4000, 4501]
+    percents = [p for p, _rows in seen]
+    assert percents == sorted(percents) and 0 < percents[0] < percents[-1] <= 90
+    roster_import.refresh_from_db()
+    assert (roster_import.status, roster_import.progress) == ("checked", 100)
+    assert roster_import.report["created"]["flats"] == 4500
+
+
+def test_old_unconfirmed_files_are_purged(e17, staff):
+    import datetime
+
+    upload(staff, wb.messy())
+    roster_import = RosterImport.objects.get()
+    path = roster_import.file.path
+    assert services.roster_files_purge(older_than=datetime.timedelta(days=7)) == 0
+    RosterImport.objects.update(created_at=roster_import.created_at - datetime.timedelta(days=8))
+    assert services.roster_files_purge(older_than=datetime.timedelta(days=7)) == 1
+    roster_import.refresh_from_db()
+    assert not roster_import.file
+    import os
+
+    assert not os.path.exists(path)
