@@ -12,6 +12,7 @@ from ninja.security import HttpBearer
 from linju.accounts.services import Throttled
 from linju.api.tokens import api_token_user
 from linju.core.audit import record_security
+from linju.membership.services import TooManyTries
 
 
 class ServiceUnavailable(Exception):
@@ -73,6 +74,14 @@ def _throttled(request: HttpRequest, exc: Throttled):
     return response
 
 
+@api.exception_handler(TooManyTries)
+def _too_many_codes(request: HttpRequest, exc: TooManyTries):
+    """Too many join codes that did not work: 429 for an hour."""
+    response = api.create_response(request, {"detail": "; ".join(exc.messages)}, status=429)
+    response["Retry-After"] = "3600"
+    return response
+
+
 @api.exception_handler(NinjaValidationError)
 def _malformed(request: HttpRequest, exc: NinjaValidationError):
     """Input that does not fit the documented shape: the same body as a service's refusal."""
@@ -116,8 +125,9 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError):
     )
 
 
-from linju.api.routers import auth, directory, inbox  # noqa: E402  (they need `api`, `bearer`)
+from linju.api.routers import auth, directory, inbox, join  # noqa: E402  (need `api`, `bearer`)
 
 api.add_router("/auth", auth.router, tags=["sign-in"])
 api.add_router("/", directory.router, tags=["directory"])
 api.add_router("/me/notifications", inbox.router, tags=["notifications"])
+api.add_router("/join", join.router, tags=["joining a flat"])

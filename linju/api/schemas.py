@@ -143,5 +143,33 @@ class MarkedRead(Schema):
     marked: int
 
 
+class JoinCodeIn(Schema):
+    code: str
+
+
+class JoinFlatOut(Schema):
+    estate: str
+    estate_name: str
+    flat: str
+
+
+class JoinRequestIn(Schema):
+    code: str
+    relation: str  # owner, co_owner, tenant or family
+    full_name: str
+
+
+class JoinRequestOut(Schema):
+    id: int
+    estate: str
+    flat: str
+    relation: str
+    full_name: str
+    status: str
+    status_label: str
+    reason: str
+    created_at: str
+
+
 class SignedOut(Schema):
     signed_out: bool

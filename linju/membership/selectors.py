@@ -180,6 +180,15 @@ def join_request_get(*, actor: Any, estate: Estate, request_id: Any) -> JoinRequ
     return found
 
 
+def join_requests_mine(*, user: Any) -> QuerySet[JoinRequest]:
+    """Every join request the person made, newest first."""
+    return (
+        JoinRequest.objects.filter(user=user)
+        .select_related("estate", "flat__building", "flat__entrance")
+        .order_by("-created_at", "-id")
+    )
+
+
 def join_request_get_mine(*, actor: Any, request_id: Any) -> JoinRequest:
     found = permissions.get_visible_or_404(
         actor, JoinRequest.objects.filter(user=actor).select_related("flat"), pk=request_id

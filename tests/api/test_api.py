@@ -261,3 +261,68 @@ class TestWeChat:
             "/api/auth/wechat", {"code": "code-of-li"}, content_type="application/json"
         )
         assert response.status_code == 404
+
+
+class TestJoiningAFlat:
+    def test_check_a_code_ask_to_join_and_withdraw(self, world, client):
+        from tests.factories import JoinCodeFactory
+
+        code = JoinCodeFactory(flat=world.flat2)
+        token = api_token_issue(user=world.user("outsider"), label="t")
+        checked = client.post(
+            "/api/join/check",
+            {"code": code.code.lower()},
+            content_type="application/json",
+            **bearer(token),
+        )
+        assert checked.json() == {"estate": "here", "estate_name": "这里小区", "flat": "2-201"}
+        asked = client.post(
+            "/api/join",
+            {"code": code.code, "relation": "family", "full_name": "刘新"},
+            content_type="application/json",
+            **bearer(token),
+        )
+        assert asked.status_code == 200
+        assert asked.json()["status"] == "pending"
+        mine = client.get("/api/join/mine", **bearer(token)).json()
+        assert [r["flat"] for r in mine] == ["2-201"]
+        withdrawn = client.post(f"/api/join/mine/{mine[0]['id']}/withdraw", **bearer(token))
+        assert withdrawn.json()["status"] == "withdrawn"
+
+    def test_a_wrong_code_says_nothing_about_flats(self, world, client):
+        from linju.membership.models import JoinRequest
+
+        token = api_token_issue(user=world.user("outsider"), label="t")
+        response = client.post(
+            "/api/join",
+            {"code": "ZZZZZZZZ", "relation": "family", "full_name": "刘新"},
+            content_type="application/json",
+            **bearer(token),
+        )
+        assert response.status_code == 422
+        assert "code" in response.json()["errors"]
+        assert not JoinRequest.objects.exists()
+
+    def test_guessing_codes_stops_with_429(self, world, client):
+        token = api_token_issue(user=world.user("outsider"), label="t")
+        statuses = [
+            client.post(
+                "/api/join/check",
+                {"code": f"ZZZZZZ{i:02d}"},
+                content_type="application/json",
+                **bearer(token),
+            ).status_code
+            for i in range(12)
+        ]
+        assert statuses[:10] == [422] * 10
+        assert statuses[-1] == 429
+
+    def test_someone_elses_request_cannot_be_withdrawn(self, world, client):
+        from tests.factories import JoinRequestFactory
+
+        theirs = JoinRequestFactory(flat=world.flat1)
+        token = api_token_issue(user=world.user("outsider"), label="t")
+        response = client.post(f"/api/join/mine/{theirs.pk}/withdraw", **bearer(token))
+        assert response.status_code == 404
+        theirs.refresh_from_db()
+        assert theirs.status == "pending"

@@ -419,6 +419,19 @@ URL_MATRIX: dict[str, dict[str, Any]] = {
         "args": lambda w: [],
         "POST": {"data": lambda w: {}, "expect": expect(401, EVERYONE)},
     },
+    "api:join_check": {
+        "args": lambda w: [],
+        "POST": {"data": lambda w: {}, "expect": expect(401, EVERYONE)},
+    },
+    "api:join_request_create": {
+        "args": lambda w: [],
+        "POST": {"data": lambda w: {}, "expect": expect(401, EVERYONE)},
+    },
+    "api:my_join_requests": {"args": lambda w: [], "GET": expect(401, EVERYONE)},
+    "api:join_request_withdraw": {
+        "args": lambda w: [1],
+        "POST": {"data": lambda w: {}, "expect": expect(401, EVERYONE)},
+    },
     "api:sign_out": {
         "args": lambda w: [],
         "POST": {"data": lambda w: {}, "expect": expect(401, EVERYONE)},
