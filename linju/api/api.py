@@ -125,9 +125,14 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError):
     )
 
 
-from linju.api.routers import auth, directory, inbox, join  # noqa: E402  (need `api`, `bearer`)
+def _add_routers() -> None:
+    # Imported here: the routers import ``api`` and ``bearer`` from this module.
+    from linju.api.routers import auth, directory, inbox, join
 
-api.add_router("/auth", auth.router, tags=["sign-in"])
-api.add_router("/", directory.router, tags=["directory"])
-api.add_router("/me/notifications", inbox.router, tags=["notifications"])
-api.add_router("/join", join.router, tags=["joining a flat"])
+    api.add_router("/auth", auth.router, tags=["sign-in"])
+    api.add_router("/", directory.router, tags=["directory"])
+    api.add_router("/me/notifications", inbox.router, tags=["notifications"])
+    api.add_router("/join", join.router, tags=["joining a flat"])
+
+
+_add_routers()

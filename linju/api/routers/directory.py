@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.http import HttpRequest
 from ninja import Router
 
@@ -20,18 +22,41 @@ from linju.core.phones import mask_phone
 router = Router()
 
 
+def _estate(e: Any) -> EstateOut:  # annotated by selectors.estate_list
+    return EstateOut(
+        slug=e.slug,
+        name=e.name,
+        street=e.street.name,
+        buildings=e.building_count,
+        flats=e.flat_count,
+    )
+
+
+def _card(b: Any) -> BuildingCardOut:  # annotated by selectors.estate_overview
+    return BuildingCardOut(
+        number=b.number,
+        name=b.name,
+        flats=b.flat_count,
+        households=b.household_count,
+        residents=b.resident_count,
+        group_leaders=b.leader_names,
+    )
+
+
+def _flat(f: Any, entrance: str) -> FlatOut:  # annotated by selectors.building_overview
+    return FlatOut(
+        label=f.label,
+        entrance=entrance,
+        number=f.number,
+        floor=f.floor,
+        area=str(f.area),
+        occupied=bool(f.resident_count),
+    )
+
+
 @router.get("/estates", response=list[EstateOut], auth=None, summary="Estates of this site")
 def estate_list(request: HttpRequest):
-    return [
-        EstateOut(
-            slug=e.slug,
-            name=e.name,
-            street=e.street.name,
-            buildings=e.building_count,
-            flats=e.flat_count,
-        )
-        for e in selectors.estate_list()
-    ]
+    return [_estate(e) for e in selectors.estate_list()]
 
 
 @router.get(
@@ -49,17 +74,7 @@ def estate_detail(request: HttpRequest, slug: str):
         street=estate.street.name,
         households=overview.households,
         residents=overview.residents,
-        buildings=[
-            BuildingCardOut(
-                number=b.number,
-                name=b.name,
-                flats=b.flat_count,
-                households=b.household_count,
-                residents=b.resident_count,
-                group_leaders=b.leader_names,
-            )
-            for b in overview.buildings
-        ],
+        buildings=[_card(b) for b in overview.buildings],
     )
 
 
@@ -76,14 +91,7 @@ def building_detail(request: HttpRequest, slug: str, number: str):
     flats = None
     if overview.shows_flats:
         flats = [
-            FlatOut(
-                label=f.label,
-                entrance=entrance,
-                number=f.number,
-                floor=f.floor,
-                area=str(f.area),
-                occupied=bool(f.resident_count),
-            )
+            _flat(f, entrance)
             for entrance, entrance_flats in overview.entrances
             for f in entrance_flats
         ]
@@ -109,7 +117,7 @@ def building_detail(request: HttpRequest, slug: str, number: str):
 )
 def my_home(request: HttpRequest):
     home = selectors.my_home(user=request.user)
-    user = request.user
+    user: Any = request.user  # signed in: TokenAuth put the account here
     return HomeOut(
         display_name=str(user),
         phone_masked=mask_phone(user.phone or ""),
