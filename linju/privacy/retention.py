@@ -11,6 +11,8 @@ consents_withdrawn         kept                                   kept as proof 
 join_requests_closed       180 days after a request was refused   deleted
                            (or asked for, if withdrawn)
 notifications_read         365 days after it was read             deleted (with its deliveries)
+roster_uploads             7 days after the upload                the spreadsheet file is
+                                                                  deleted; the report stays
 =========================  =====================================  ==============================
 
 Accounts, names and phone numbers are kept until the person deletes their account
@@ -43,6 +45,7 @@ from linju.accounts.notice import SECURITY_EVENTS_KEPT, SIGN_IN_CODES_KEPT
 SECURITY_EVENTS_KEPT_AT_LEAST = max(SECURITY_EVENTS_KEPT, datetime.timedelta(days=183))
 JOIN_REQUESTS_KEPT = datetime.timedelta(days=180)
 NOTIFICATIONS_READ_KEPT = datetime.timedelta(days=365)
+ROSTER_UPLOADS_KEPT = datetime.timedelta(days=7)
 
 
 def security_events_kept() -> datetime.timedelta:
@@ -98,6 +101,25 @@ def _notifications(now: datetime.datetime) -> QuerySet:
     )
 
 
+def _roster_uploads(now: datetime.datetime) -> QuerySet:
+    model = _model("community.RosterImport")
+    return (
+        model.objects.filter(created_at__lt=now - ROSTER_UPLOADS_KEPT)
+        .exclude(file="")
+        .exclude(status__in=model.RUNNING)
+    )
+
+
+def _delete_upload_files(rows: QuerySet) -> int:
+    """The spreadsheet files go; the import's report (counts, row numbers) stays."""
+    count = 0
+    for roster_import in rows:
+        roster_import.file.delete(save=False)
+        roster_import.save(update_fields=["file"])
+        count += 1
+    return count
+
+
 RETENTION: dict[str, Retention] = {}
 
 
@@ -127,6 +149,15 @@ register(
         "consents_withdrawn",
         _("Withdrawn consents: kept, as proof of what was agreed and until when."),
         None,
+    )
+)
+register(
+    Retention(
+        "roster_uploads",
+        _("Uploaded roster spreadsheets: seven days, then the file is deleted."),
+        lambda: ROSTER_UPLOADS_KEPT,
+        _roster_uploads,
+        _delete_upload_files,
     )
 )
 if apps.is_installed("linju.membership"):

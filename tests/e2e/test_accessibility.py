@@ -115,6 +115,24 @@ def test_pages_are_accessible(live_server, live_world, new_page, checks, mode):
     _visit(checks, page, base, f"{console}/roles/", f"{mode}-console-roles")
     _visit(checks, page, base, f"{console}/audit/", f"{mode}-console-audit")
     expect(page.locator("main .audit-list .change")).to_have_count(1)
+    # The roster import: upload, columns, a preview with flagged rows, a check under way.
+    from linju.community.models import RosterImport
+    from tests.community.roster import helpers as roster
+    from tests.community.roster import workbooks
+
+    staff = world.users["staff"]
+    messy = workbooks.messy(bad=True)
+    _visit(checks, page, base, f"{console}/roster/", f"{mode}-console-roster")
+    columns = roster.uploaded(world.here, staff, messy, "住户名册.xlsx")
+    _visit(checks, page, base, f"{console}/roster/{columns.pk}/columns/", f"{mode}-roster-columns")
+    preview = roster.checked(world.here, staff, messy, "住户名册.xlsx")
+    _visit(checks, page, base, f"{console}/roster/{preview.pk}/", f"{mode}-roster-preview")
+    expect(page.locator("main ol.roster-messages.errors li")).to_have_count(4)
+    running = RosterImport.objects.create(
+        estate=world.here, file_kind="xlsx", status="applying", progress=40, rows_done=4000
+    )
+    _visit(checks, page, base, f"{console}/roster/{running.pk}/", f"{mode}-roster-progress")
+    expect(page.locator("main progress")).to_have_attribute("value", "40")
 
     # The platform admin.
     page = _phone(new_page, base, mode)

@@ -43,6 +43,7 @@ def test_table_documents_every_kind():
         "consents_withdrawn",
         "join_requests_closed",
         "notifications_read",
+        "roster_uploads",
     }
     assert RETENTION["consents_withdrawn"].expired is None  # kept as proof
 

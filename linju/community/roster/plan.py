@@ -39,6 +39,7 @@ from linju.community.roster.rows import (
     Messages,
     PersonEntry,
     Progress,
+    paused_gc,
     read_entries,
 )
 
@@ -255,7 +256,8 @@ class _Estate:
 
 def resolve(estate: Estate, entries: Entries) -> Plan:
     """Match the roster's flats and people against the estate and list every write."""
-    return _Resolver(estate, entries).run()
+    with paused_gc():
+        return _Resolver(estate, entries).run()
 
 
 class _Resolver:

@@ -8,7 +8,6 @@ commits, and the import row carries its progress for the page to poll.
 
 from __future__ import annotations
 
-import datetime
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -17,7 +16,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -351,16 +349,3 @@ def roster_buildings_lock(*, actor: Any, estate: Estate, locked: bool) -> Estate
         estate.save(update_fields=["building_list_locked"])
         audit.record(actor=actor, action="estate.update", target=estate, changes=diff)
     return estate
-
-
-def roster_files_purge(*, older_than: datetime.timedelta) -> int:
-    """Delete uploaded roster files that were left unconfirmed for longer than ``older_than``
-    (personal data is not kept without a purpose); returns how many. For the retention task."""
-    cutoff = timezone.now() - older_than
-    count = 0
-    stale = RosterImport.objects.filter(created_at__lt=cutoff).exclude(file="")
-    for roster_import in stale.exclude(status__in=RosterImport.RUNNING):
-        roster_import.file.delete(save=False)
-        roster_import.save(update_fields=["file"])
-        count += 1
-    return count

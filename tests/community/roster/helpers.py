@@ -51,15 +51,19 @@ SMALL_ROSTER = (
 ).encode()
 
 
-def uploaded(estate: Estate, actor: Any) -> RosterImport:
+def uploaded(
+    estate: Estate, actor: Any, data: bytes = SMALL_ROSTER, name: str = "名册.csv"
+) -> RosterImport:
     """A roster uploaded by ``actor``, its columns not yet confirmed."""
-    upload = SimpleUploadedFile("名册.csv", SMALL_ROSTER)
+    upload = SimpleUploadedFile(name, data)
     return services.roster_upload(actor=actor, estate=estate, upload=upload)
 
 
-def checked(estate: Estate, actor: Any) -> RosterImport:
-    """A roster uploaded and checked, ready to confirm."""
-    roster_import = uploaded(estate, actor)
+def checked(
+    estate: Estate, actor: Any, data: bytes = SMALL_ROSTER, name: str = "名册.csv"
+) -> RosterImport:
+    """A roster uploaded and checked (ready to confirm, unless its rows have errors)."""
+    roster_import = uploaded(estate, actor, data, name)
     layout = services.roster_layout(roster_import=roster_import)
     return services.roster_columns_set(
         actor=actor,

@@ -339,9 +339,11 @@ def test_old_unconfirmed_files_are_purged(e17, staff):
     upload(staff, wb.messy())
     roster_import = RosterImport.objects.get()
     path = roster_import.file.path
-    assert services.roster_files_purge(older_than=datetime.timedelta(days=7)) == 0
+    from linju.privacy.retention import retention_purge
+
+    assert retention_purge()["roster_uploads"] == 0
     RosterImport.objects.update(created_at=roster_import.created_at - datetime.timedelta(days=8))
-    assert services.roster_files_purge(older_than=datetime.timedelta(days=7)) == 1
+    assert retention_purge()["roster_uploads"] == 1
     roster_import.refresh_from_db()
     assert not roster_import.file
     import os
