@@ -58,6 +58,6 @@ def lockout_response(
 def client_ip(request: HttpRequest) -> str | None:
     """The client's address as the pages, the API and axes all count it.
 
-    ``REMOTE_ADDR``: behind a reverse proxy, the proxy must set it to the client's address
-    (e.g. gunicorn's ``--forwarded-allow-ips`` with the proxy's X-Forwarded-For)."""
+    ``REMOTE_ADDR``, which RequestIdMiddleware sets to the client's address behind a reverse
+    proxy listed in ``LINJU_TRUSTED_PROXIES``."""
     return request.META.get("REMOTE_ADDR") or None

@@ -17,11 +17,25 @@ LARGE_TEXT_COOKIE = "linju_large_text"
 _PLAIN_ID = re.compile(r"[A-Za-z0-9._-]{1,40}")
 
 
+def _client_address(request) -> str:
+    """The client's address. Behind a reverse proxy listed in LINJU_TRUSTED_PROXIES, the last
+    address the proxy appended to X-Forwarded-For (a client can forge the earlier ones)."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    if remote in settings.LINJU_TRUSTED_PROXIES:
+        forwarded = [a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",")]
+        if forwarded and forwarded[-1]:
+            return forwarded[-1]
+    return remote
+
+
 class RequestIdMiddleware:
+    """A request id for the audit log; the client's real address for every limit and log."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        request.META["REMOTE_ADDR"] = _client_address(request)
         # A proxy's id is kept only if it is plain; anything else gets our own.
         request_id = request.headers.get("X-Request-Id", "")
         if not _PLAIN_ID.fullmatch(request_id):

@@ -170,3 +170,27 @@ class TestSecurityEvents:
             "203.0.113.9",
         )
         assert not AuditEvent.objects.filter(action="flat.update").exists()
+
+
+class TestClientAddress:
+    def _refused_from(self, world, settings, remote, forwarded):
+        from linju.core.models import SecurityEvent
+
+        settings.LINJU_TRUSTED_PROXIES = ["127.0.0.1"]
+        client = Client()
+        client.force_login(world.user("owners_committee"))
+        client.post(
+            reverse("console_flat", args=["here", world.flat1.pk]),
+            {"floor": "3", "area": "92.30", "area_source": "registered"},
+            REMOTE_ADDR=remote,
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+        return SecurityEvent.objects.get(event="permission.denied").ip
+
+    def test_behind_a_trusted_proxy_the_client_address_is_used(self, world, settings):
+        assert self._refused_from(world, settings, "127.0.0.1", "1.2.3.4, 198.51.100.7") == (
+            "198.51.100.7"
+        )
+
+    def test_an_untrusted_sender_cannot_choose_its_address(self, world, settings):
+        assert self._refused_from(world, settings, "203.0.113.5", "198.51.100.7") == "203.0.113.5"
