@@ -17,17 +17,10 @@ from linju.accounts.auth import client_ip
 from linju.accounts.forms import CodeSignInForm, DisplayNameForm, PhoneForm, SignUpForm
 from linju.accounts.notice import PRIVACY_NOTICE_VERSION, SIGN_IN_CODES_KEPT
 from linju.core.forms import SignInForm
+from linju.core.http import form_errors
 from linju.core.phones import national
 from linju.core.views import remember_preferences
 from linju.privacy.retention import security_events_kept
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _status(exc: ValidationError) -> int:
@@ -102,7 +95,7 @@ def sign_in_code_send_view(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as exc:
             error = exc
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             context = {
                 **_code_step(sent.phone, sent.resend_after),
@@ -129,7 +122,7 @@ def sign_in_code_view(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as exc:
             error = exc
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             login(request, user, backend=services.CODE_SIGN_IN_BACKEND)
             target = _safe_next(request, form.cleaned_data["next"]) or settings.LOGIN_REDIRECT_URL
@@ -172,7 +165,7 @@ def sign_up_view(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as exc:
             error = exc
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             login(request, user, backend=services.CODE_SIGN_IN_BACKEND)
             messages.success(request, _("Welcome to Linju. You are signed in."))
@@ -198,7 +191,7 @@ def sign_up_code_send_view(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as exc:
             error = exc
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             context = {
                 **_code_step(sent.phone, sent.resend_after),
@@ -245,7 +238,7 @@ def account_settings_view(request: HttpRequest) -> HttpResponse:
                 actor=request.user, display_name=form.cleaned_data["display_name"]
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("Your name is saved."))
             return redirect("account_settings")

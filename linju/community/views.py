@@ -20,25 +20,8 @@ from linju.community.forms import (
 )
 from linju.community.models import Estate, Occupancy, Role
 from linju.core import permissions
+from linju.core.http import form_errors, is_htmx, posted
 from linju.core.phones import national
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError onto the form, by field where it names one."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-def _posted(request: HttpRequest):
-    """The submitted data on POST (even if empty, so an empty form still gets its errors)."""
-    return request.POST if request.method == "POST" else None
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
 
 
 def _console_estate(request: HttpRequest, slug: str, action: str = "manage") -> Estate:
@@ -99,7 +82,7 @@ def console_view(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def console_building_create_view(request: HttpRequest, slug: str) -> HttpResponse:
     estate = _console_estate(request, slug)
-    form = BuildingForm(_posted(request))
+    form = BuildingForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             building = services.building_create(
@@ -111,7 +94,7 @@ def console_building_create_view(request: HttpRequest, slug: str) -> HttpRespons
                 description=form.cleaned_data["description"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("Building %(b)s added.") % {"b": building.number})
             return redirect("console", slug=estate.slug)
@@ -134,7 +117,7 @@ def console_building_edit_view(request: HttpRequest, slug: str, number: str) -> 
         "floors": building.floors,
         "description": building.description,
     }
-    form = BuildingForm(_posted(request), initial=initial)
+    form = BuildingForm(posted(request), initial=initial)
     form.fields["number"].disabled = True
     if request.method == "POST" and form.is_valid():
         try:
@@ -146,7 +129,7 @@ def console_building_edit_view(request: HttpRequest, slug: str, number: str) -> 
                 description=form.cleaned_data["description"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("console", slug=estate.slug)
@@ -170,7 +153,7 @@ def console_flats_view(request: HttpRequest, slug: str) -> HttpResponse:
         page=request.GET.get("page"),
     )
     template = (
-        "community/console/_flat_rows.html" if _is_htmx(request) else "community/console/flats.html"
+        "community/console/_flat_rows.html" if is_htmx(request) else "community/console/flats.html"
     )
     return render(
         request,
@@ -188,7 +171,7 @@ def console_flats_view(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def console_flat_create_view(request: HttpRequest, slug: str) -> HttpResponse:
     estate = _console_estate(request, slug)
-    form = FlatCreateForm(_posted(request), estate=estate)
+    form = FlatCreateForm(posted(request), estate=estate)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -202,7 +185,7 @@ def console_flat_create_view(request: HttpRequest, slug: str) -> HttpResponse:
                 area_source=data["area_source"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("Flat %(f)s added.") % {"f": flat.label})
             return redirect("console_flat", slug=estate.slug, flat_id=flat.pk)
@@ -221,7 +204,7 @@ def console_flat_view(request: HttpRequest, slug: str, flat_id: int) -> HttpResp
     flat = selectors.flat_get(actor=request.user, estate=estate, flat_id=flat_id)
     can_change = permissions.can(request.user, "change", flat)
     form = FlatForm(
-        _posted(request),
+        posted(request),
         initial={"floor": flat.floor, "area": flat.area, "area_source": flat.area_source},
     )
     if request.method == "POST":
@@ -230,7 +213,7 @@ def console_flat_view(request: HttpRequest, slug: str, flat_id: int) -> HttpResp
             try:
                 services.flat_update(actor=request.user, flat=flat, **form.cleaned_data)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                form_errors(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("console_flat", slug=estate.slug, flat_id=flat.pk)
@@ -259,7 +242,7 @@ def console_people_view(request: HttpRequest, slug: str) -> HttpResponse:
         relation=request.GET.get("relation", ""),
         page=request.GET.get("page"),
     )
-    template = "community/console/" + ("_person_rows.html" if _is_htmx(request) else "people.html")
+    template = "community/console/" + ("_person_rows.html" if is_htmx(request) else "people.html")
     return render(
         request,
         template,
@@ -276,12 +259,12 @@ def console_people_view(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def console_person_create_view(request: HttpRequest, slug: str) -> HttpResponse:
     estate = _console_estate(request, slug)
-    form = PersonForm(_posted(request))
+    form = PersonForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             person = services.person_create(actor=request.user, estate=estate, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("%(name)s added.") % {"name": person.full_name})
             return redirect("console_person", slug=estate.slug, person_id=person.pk)
@@ -299,7 +282,7 @@ def console_person_view(request: HttpRequest, slug: str, person_id: int) -> Http
     estate = _console_estate(request, slug, "view_directory")
     person = selectors.person_get(actor=request.user, estate=estate, person_id=person_id)
     form = PersonForm(
-        _posted(request),
+        posted(request),
         initial={
             "full_name": person.full_name,
             "phone": national(person.phone),
@@ -312,7 +295,7 @@ def console_person_view(request: HttpRequest, slug: str, person_id: int) -> Http
             try:
                 services.person_update(actor=request.user, person=person, **form.cleaned_data)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                form_errors(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("console_person", slug=estate.slug, person_id=person.pk)
@@ -342,7 +325,7 @@ def console_occupancy_create_view(request: HttpRequest, slug: str, person_id: in
         try:
             services.occupancy_create(actor=request.user, person=person, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("console_person", slug=estate.slug, person_id=person.pk)
@@ -387,7 +370,7 @@ def console_occupancy_end_view(request: HttpRequest, slug: str, occupancy_id: in
 @login_required
 def console_roles_view(request: HttpRequest, slug: str) -> HttpResponse:
     estate = _console_estate(request, slug)
-    form = RoleAssignForm(_posted(request), estate=estate)
+    form = RoleAssignForm(posted(request), estate=estate)
     if request.method == "POST" and form.is_valid():
         try:
             services.role_assign(
@@ -398,7 +381,7 @@ def console_roles_view(request: HttpRequest, slug: str) -> HttpResponse:
                 building=form.cleaned_data["building"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("Role assigned."))
             return redirect("console_roles", slug=estate.slug)
@@ -453,12 +436,12 @@ def console_audit_view(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def platform_view(request: HttpRequest) -> HttpResponse:
     permissions.require(request.user, "create", model="estate")
-    form = EstateSetupForm(_posted(request))
+    form = EstateSetupForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             estate = services.estate_setup(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("Estate %(e)s created.") % {"e": estate.name})
             return redirect(reverse("console", args=[estate.slug]))

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from linju.community import selectors as community_selectors
 from linju.community.models import Estate
 from linju.core import permissions
+from linju.core.http import form_errors, is_htmx, posted
 from linju.membership import selectors, services
 from linju.membership.forms import (
     DelegationForm,
@@ -23,22 +24,6 @@ from linju.membership.forms import (
     StaffDelegationForm,
 )
 from linju.membership.slips import join_slips_pdf
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-def _posted(request: HttpRequest):
-    return request.POST if request.method == "POST" else None
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
 
 
 def _back(request: HttpRequest, default: str) -> str:
@@ -71,14 +56,14 @@ def _code_page(request: HttpRequest, form: JoinCodeForm, status: int = 200) -> H
 
 
 def _code_refused(request: HttpRequest, form: JoinCodeForm, exc: ValidationError) -> HttpResponse:
-    _form_errors(form, exc)
+    form_errors(form, exc)
     status = 429 if isinstance(exc, services.TooManyTries) else 422
     return _code_page(request, form, status)
 
 
 @login_required
 def join_view(request: HttpRequest) -> HttpResponse:
-    form = JoinCodeForm(_posted(request))
+    form = JoinCodeForm(posted(request))
     if request.method != "POST":
         return _code_page(request, form)
     if not form.is_valid():
@@ -94,7 +79,7 @@ def join_view(request: HttpRequest) -> HttpResponse:
 def join_code_view(request: HttpRequest, code: str) -> HttpResponse:
     code_form = JoinCodeForm(initial={"code": code})
     form = JoinForm(
-        _posted(request), initial={"full_name": getattr(request.user, "display_name", "")}
+        posted(request), initial={"full_name": getattr(request.user, "display_name", "")}
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -107,7 +92,7 @@ def join_code_view(request: HttpRequest, code: str) -> HttpResponse:
         except ValidationError as exc:
             if hasattr(exc, "error_dict") and "code" in exc.error_dict:
                 return _code_refused(request, JoinCodeForm({"code": code}), exc)
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -170,7 +155,7 @@ def _decided(
     status: int = 200,
 ) -> HttpResponse:
     """After a decision: the request's card (htmx) or back to the list."""
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(
             request,
             "membership/_join_request.html",
@@ -213,7 +198,7 @@ def join_request_approve_view(request: HttpRequest, slug: str, request_id: int) 
     join_request = selectors.join_request_get(
         actor=request.user, estate=estate, request_id=request_id
     )
-    if not _is_htmx(request):
+    if not is_htmx(request):
         messages.success(
             request,
             _("%(name)s has joined flat %(flat)s.")
@@ -237,12 +222,12 @@ def join_request_reject_view(request: HttpRequest, slug: str, request_id: int) -
                 actor=request.user, join_request=join_request, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             join_request = selectors.join_request_get(
                 actor=request.user, estate=estate, request_id=request_id
             )
-            if not _is_htmx(request):
+            if not is_htmx(request):
                 messages.success(
                     request, _("The request was not approved; the person will be told why.")
                 )
@@ -271,7 +256,7 @@ def join_slips_view(request: HttpRequest, slug: str) -> HttpResponse:
     estate = _estate_for(request, slug, "print", "join_code")
     if request.method != "POST":
         prints = selectors.slip_prints(actor=request.user, estate=estate)
-        template = "_slip_prints.html" if _is_htmx(request) else "join_slips_form.html"
+        template = "_slip_prints.html" if is_htmx(request) else "join_slips_form.html"
         return render(
             request,
             f"membership/{template}",
@@ -330,7 +315,7 @@ def join_slips_download_view(request: HttpRequest, slug: str, print_id: int) -> 
 def delegation_grant_view(request: HttpRequest) -> HttpResponse:
     principals = selectors.owner_people(user=request.user)
     agents = [a for p in principals for a in selectors.agent_choices(principal=p)]
-    form = DelegationForm(_posted(request), principals=principals, agents=agents)
+    form = DelegationForm(posted(request), principals=principals, agents=agents)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -342,7 +327,7 @@ def delegation_grant_view(request: HttpRequest) -> HttpResponse:
                 ends_on=data["ends_on"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -365,7 +350,7 @@ def console_delegation_grant_view(request: HttpRequest, slug: str, person_id: in
     if not permissions.can(request.user, "manage", estate):
         raise Http404
     person = community_selectors.person_get(actor=request.user, estate=estate, person_id=person_id)
-    form = StaffDelegationForm(_posted(request))
+    form = StaffDelegationForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -379,7 +364,7 @@ def console_delegation_grant_view(request: HttpRequest, slug: str, person_id: in
                 note=data["note"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("The authorisation has been recorded."))
             return redirect("console_person", slug=estate.slug, person_id=person.pk)
