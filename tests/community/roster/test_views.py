@@ -5,6 +5,7 @@ Refused requests write nothing."""
 from __future__ import annotations
 
 import re
+import signal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -174,6 +175,7 @@ def test_a_big_roster_is_checked_and_imported_in_the_background(
     assert not roster_import.file  # the file with personal data is gone
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection when done
 def test_the_worker_runs_a_queued_check(e17, staff, settings, django_capture_on_commit_callbacks):
     """With the database backend the check waits for `linju worker`."""
     settings.LINJU_ROSTER_INLINE_BYTES = 0
@@ -188,7 +190,13 @@ def test_the_worker_runs_a_queued_check(e17, staff, settings, django_capture_on_
     page = staff.get(url("console_roster_import", roster_import.pk), headers={"HX-Request": "true"})
     assert "<progress" in page.content.decode()
     assert "HX-Refresh" not in page
-    call_command("worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    signals = [signal.SIGINT, signal.SIGTERM, signal.SIGQUIT]
+    handlers = [signal.getsignal(s) for s in signals]
+    try:
+        call_command("worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    finally:  # the worker installs its own signal handlers
+        for number, handler in zip(signals, handlers, strict=True):
+            signal.signal(number, handler)
     roster_import.refresh_from_db()
     assert roster_import.status == RosterImport.Status.CHECKED
     page = staff.get(url("console_roster_import", roster_import.pk), headers={"HX-Request": "true"})
