@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import datetime
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -107,14 +108,16 @@ class Message:
         return gettext("; ").join(self.titles)
 
 
-class Channel:
+class Channel(ABC):
     name: ClassVar[str]
 
-    def skip_reason(self, user: Any, preferences: NotificationPreference, group: str) -> str | None:
-        raise NotImplementedError
+    @abstractmethod
+    def skip_reason(
+        self, user: Any, preferences: NotificationPreference, group: str
+    ) -> str | None: ...
 
-    def send(self, user: Any, message: Message) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def send(self, user: Any, message: Message) -> None: ...
 
 
 class InboxChannel(Channel):

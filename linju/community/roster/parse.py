@@ -23,6 +23,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from abc import ABC, abstractmethod
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time
@@ -153,7 +154,7 @@ def _size_of(stream: IO[bytes]) -> int:
     return size
 
 
-class RosterFile:
+class RosterFile(ABC):
     """An opened roster: its kind, its sheets, and its rows as ``(row number, values)``."""
 
     kind = ""
@@ -179,8 +180,8 @@ class RosterFile:
                 raise RosterRefused(TOO_MANY_ROWS, limit=self.limits.max_rows)
             yield number, values
 
-    def _raw_rows(self, sheet: int) -> Iterator[tuple[Any, ...]]:
-        raise NotImplementedError
+    @abstractmethod
+    def _raw_rows(self, sheet: int) -> Iterator[tuple[Any, ...]]: ...
 
     def fraction_read(self) -> float | None:
         """Roughly how much of the sheet has been read (for a progress bar), if known."""
