@@ -82,16 +82,14 @@ def _render_sign_in(request: HttpRequest, context: dict, status: int) -> HttpRes
     return render(request, "core/sign_in.html", context, status=status)
 
 
-@require_POST
-def sign_in_code_send_view(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return _signed_in_already(request)
+def _send_code(request: HttpRequest, purpose: str, next_form: Any, render_step: Any):
+    """Text a code for sign-in or sign-up; the next step's form, or the number's errors."""
     form = PhoneForm(request.POST)
     error = None
     if form.is_valid():
         try:
             sent = services.phone_code_request(
-                phone=form.cleaned_data["phone"], ip=client_ip(request), purpose=services.SIGN_IN
+                phone=form.cleaned_data["phone"], ip=client_ip(request), purpose=purpose
             )
         except ValidationError as exc:
             error = exc
@@ -99,12 +97,18 @@ def sign_in_code_send_view(request: HttpRequest) -> HttpResponse:
         else:
             context = {
                 **_code_step(sent.phone, sent.resend_after),
-                "code_form": CodeSignInForm(initial={"phone": sent.phone}),
+                next_form[0]: next_form[1](initial={"phone": sent.phone}),
             }
-            return _render_sign_in(request, context, 200)
-    status = _status(error) if error else 422
-    response = _render_sign_in(request, {"code_phone_form": form}, status)
+            return render_step(request, context, 200)
+    response = render_step(request, {"code_phone_form": form}, _status(error) if error else 422)
     return _with_retry_after(response, error)
+
+
+@require_POST
+def sign_in_code_send_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return _signed_in_already(request)
+    return _send_code(request, services.SIGN_IN, ("code_form", CodeSignInForm), _render_sign_in)
 
 
 @require_POST
@@ -182,24 +186,7 @@ def sign_up_view(request: HttpRequest) -> HttpResponse:
 def sign_up_code_send_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return _signed_in_already(request)
-    form = PhoneForm(request.POST)
-    error = None
-    if form.is_valid():
-        try:
-            sent = services.phone_code_request(
-                phone=form.cleaned_data["phone"], ip=client_ip(request), purpose=services.SIGN_UP
-            )
-        except ValidationError as exc:
-            error = exc
-            form_errors(form, exc)
-        else:
-            context = {
-                **_code_step(sent.phone, sent.resend_after),
-                "sign_up_form": SignUpForm(initial={"phone": sent.phone}),
-            }
-            return _render_sign_up(request, context)
-    response = _render_sign_up(request, {"code_phone_form": form}, _status(error) if error else 422)
-    return _with_retry_after(response, error)
+    return _send_code(request, services.SIGN_UP, ("sign_up_form", SignUpForm), _render_sign_up)
 
 
 # --- Privacy ----------------------------------------------------------------------------------

@@ -24,6 +24,13 @@ from linju.core.http import form_errors, is_htmx, posted
 from linju.core.phones import national
 
 
+def _form_page(request: HttpRequest, estate: Estate, form, title: str) -> HttpResponse:
+    """A console form on its own page; 422 when it comes back with errors."""
+    status = 422 if request.method == "POST" else 200
+    context = {"estate": estate, "form": form, "title": title}
+    return render(request, "community/console/form.html", context, status=status)
+
+
 def _console_estate(request: HttpRequest, slug: str, action: str = "manage") -> Estate:
     """The estate whose console this is; foreign estates are 404, the same as missing ones."""
     estate = selectors.estate_get(slug=slug)
@@ -98,13 +105,7 @@ def console_building_create_view(request: HttpRequest, slug: str) -> HttpRespons
         else:
             messages.success(request, _("Building %(b)s added.") % {"b": building.number})
             return redirect("console", slug=estate.slug)
-    status = 422 if request.method == "POST" else 200
-    return render(
-        request,
-        "community/console/form.html",
-        {"estate": estate, "form": form, "title": _("Add a building")},
-        status=status,
-    )
+    return _form_page(request, estate, form, _("Add a building"))
 
 
 @login_required
@@ -133,13 +134,7 @@ def console_building_edit_view(request: HttpRequest, slug: str, number: str) -> 
         else:
             messages.success(request, _("Saved."))
             return redirect("console", slug=estate.slug)
-    status = 422 if request.method == "POST" else 200
-    return render(
-        request,
-        "community/console/form.html",
-        {"estate": estate, "form": form, "title": _("Edit %(b)s") % {"b": building}},
-        status=status,
-    )
+    return _form_page(request, estate, form, _("Edit %(b)s") % {"b": building})
 
 
 @login_required
@@ -189,13 +184,7 @@ def console_flat_create_view(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, _("Flat %(f)s added.") % {"f": flat.label})
             return redirect("console_flat", slug=estate.slug, flat_id=flat.pk)
-    status = 422 if request.method == "POST" else 200
-    return render(
-        request,
-        "community/console/form.html",
-        {"estate": estate, "form": form, "title": _("Add a flat")},
-        status=status,
-    )
+    return _form_page(request, estate, form, _("Add a flat"))
 
 
 @login_required
@@ -268,13 +257,7 @@ def console_person_create_view(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, _("%(name)s added.") % {"name": person.full_name})
             return redirect("console_person", slug=estate.slug, person_id=person.pk)
-    status = 422 if request.method == "POST" else 200
-    return render(
-        request,
-        "community/console/form.html",
-        {"estate": estate, "form": form, "title": _("Add a person")},
-        status=status,
-    )
+    return _form_page(request, estate, form, _("Add a person"))
 
 
 @login_required
