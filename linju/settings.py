@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "linju.community",
     "linju.accounts",
     "linju.membership",
+    "linju.decisions",
     "linju.notifications",
     "linju.wechat",
     "linju.api",

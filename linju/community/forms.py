@@ -53,6 +53,7 @@ class PersonForm(forms.Form):
     full_name = forms.CharField(label=_("Name"), max_length=60)
     phone = forms.CharField(label=_("Mobile phone"), max_length=30, required=False)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    is_minor = forms.BooleanField(label=_("Under 18"), required=False)
 
     def clean_phone(self) -> str:
         raw = self.cleaned_data["phone"].strip()

@@ -289,6 +289,11 @@ class Person(models.Model):
         related_name="people",
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
+    is_minor = models.BooleanField(
+        _("under 18"),
+        default=False,
+        help_text=_("Residents' votes by adult resident leave out people under 18."),
+    )
 
     class Meta:
         verbose_name = _("person")

@@ -281,12 +281,22 @@ def flat_update(*, actor: Any, flat: Flat, **values: Any) -> Flat:
 
 @transaction.atomic
 def person_create(
-    *, actor: Any, estate: Estate, full_name: str, phone: str = "", note: str = ""
+    *,
+    actor: Any,
+    estate: Estate,
+    full_name: str,
+    phone: str = "",
+    note: str = "",
+    is_minor: bool = False,
 ) -> Person:
     """Add a person to the estate's roster. Committee staff only."""
     permissions.require(actor, "create", Person(estate=estate))
     person = Person(
-        estate=estate, full_name=full_name.strip(), phone=_clean_phone(phone), note=note.strip()
+        estate=estate,
+        full_name=full_name.strip(),
+        phone=_clean_phone(phone),
+        note=note.strip(),
+        is_minor=bool(is_minor),
     )
     _validate(person)
     person.save()
@@ -294,7 +304,7 @@ def person_create(
     return person
 
 
-PERSON_FIELDS = ("full_name", "phone", "note")
+PERSON_FIELDS = ("full_name", "phone", "note", "is_minor")
 
 
 @transaction.atomic

@@ -270,6 +270,7 @@ def console_person_view(request: HttpRequest, slug: str, person_id: int) -> Http
             "full_name": person.full_name,
             "phone": national(person.phone),
             "note": person.note,
+            "is_minor": person.is_minor,
         },
     )
     if request.method == "POST":
@@ -323,6 +324,7 @@ def console_occupancy_create_view(request: HttpRequest, slug: str, person_id: in
                     "full_name": person.full_name,
                     "phone": national(person.phone),
                     "note": person.note,
+                    "is_minor": person.is_minor,
                 }
             ),
             "occupancy_form": form,

@@ -30,6 +30,7 @@ from linju.community.models import (
     Street,
 )
 from linju.core.models import AuditEvent
+from linju.decisions.models import Decision, DecisionSettings, RollEntry
 from linju.membership.models import Delegation, JoinCode, JoinRequest
 from linju.notifications.models import Notification, NotificationPreference
 
@@ -48,6 +49,7 @@ class Actor:
     is_admin: bool = False
     staff_estates: set[int] = field(default_factory=set)  # residents' committee staff
     officer_estates: set[int] = field(default_factory=set)  # staff, owners' cttee, property
+    organiser_estates: set[int] = field(default_factory=set)  # staff and owners' committee
     leader_buildings: set[int] = field(default_factory=set)
     foundation_streets: set[int] = field(default_factory=set)
     resident_estates: set[int] = field(default_factory=set)
@@ -78,8 +80,11 @@ def actor_for(user: Any) -> Actor:
         elif kind == Role.Kind.COMMITTEE_STAFF:
             actor.staff_estates.add(estate_id)
             actor.officer_estates.add(estate_id)
+            actor.organiser_estates.add(estate_id)
         elif kind in ESTATE_OFFICER_KINDS:
             actor.officer_estates.add(estate_id)
+            if kind == Role.Kind.OWNERS_COMMITTEE:
+                actor.organiser_estates.add(estate_id)
         elif kind == Role.Kind.GROUP_LEADER:
             actor.leader_buildings.add(building_id)
             actor.member_estates.add(estate_id)
@@ -123,6 +128,12 @@ def _is_estate_officer(a: Actor, obj: Any) -> bool:
     return a.is_admin or _estate_id(obj) in a.officer_estates
 
 
+def _is_organiser(a: Actor, obj: Any) -> bool:
+    """Residents' committee staff and the owners' committee organise votes; the property
+    company does not (owners may vote to dismiss it, Art. 278 item 4)."""
+    return a.is_admin or _estate_id(obj) in a.organiser_estates
+
+
 def _is_estate_member(a: Actor, obj: Any) -> bool:
     return a.is_admin or _estate_id(obj) in a.member_estates
 
@@ -162,6 +173,32 @@ def _is_own_request(a: Actor, obj: Any) -> bool:
 def _is_principal_or_agent(a: Actor, obj: Any) -> bool:
     return obj is not None and (
         obj.principal_id in a.person_ids or (a.is_authenticated and obj.agent_id == a.user.pk)
+    )
+
+
+RECORD_AFTER_CLOSE = (
+    Decision.Status.CLOSED,
+    Decision.Status.TALLIED,
+    Decision.Status.PUBLISHED,
+    Decision.Status.ARCHIVED,
+)
+
+
+def _votes_on_roll_of(a: Actor, decision: Any) -> bool:
+    """The actor is (one of) the people an entry of the decision's roll names, or an agent
+    they authorised to vote for them."""
+    if not a.is_authenticated or decision.pk is None:
+        return False
+    roll = RollEntry.objects.filter(decision_id=decision.pk)
+    if roll.filter(Q(voter_id__in=a.person_ids) | Q(person_id__in=a.person_ids)).exists():
+        return True
+    return any(
+        delegation.allows("vote")
+        for delegation in Delegation.objects.active().filter(
+            Q(principal_id__in=roll.values("voter_id"))
+            | Q(principal_id__in=roll.values("person_id")),
+            agent=a.user,
+        )
     )
 
 
@@ -320,6 +357,47 @@ RULES: dict[tuple[str, str], Rule] = {
         "The owner, the agent and committee staff may end an authorisation.",
         lambda a, o: _is_estate_staff(a, o) or _is_principal_or_agent(a, o),
     ),
+    ("decision", "create"): Rule(
+        "Committee staff and the owners' committee of the estate draft decisions.", _is_organiser
+    ),
+    ("decision", "view"): Rule(
+        "Anyone sees an announced decision, its roll (flat numbers and areas), participation "
+        "and, once published, its results (居务公开); drafts only its organisers.",
+        lambda a, o: o is not None and (o.status != "draft" or _is_organiser(a, o)),
+    ),
+    ("decision", "manage"): Rule(
+        "Committee staff and the owners' committee edit drafts, announce, open, close, count, "
+        "publish, archive and cancel decisions, amend the roll and record notices served.",
+        _is_organiser,
+    ),
+    ("decision", "enter_paper"): Rule(
+        "Committee staff and the owners' committee enter paper ballots and proxy letters.",
+        _is_organiser,
+    ),
+    ("decision", "view_voters"): Rule(
+        "Organisers see who is behind each roll entry and how each ballot arrived; everyone "
+        "else sees voter numbers, flats and areas only.",
+        _is_organiser,
+    ),
+    ("decision", "vote"): Rule(
+        "Signed-in people may try to vote; the roll decides whether they can (their own entry, "
+        "or an owner's as an authorised agent).",
+        lambda a, o: a.is_authenticated and o is not None,
+    ),
+    ("decision", "export_record"): Rule(
+        "Organisers download a decision's full record once voting has closed; owners on its "
+        "roll, and their agents authorised to vote, once the results are published.",
+        lambda a, o: (
+            o is not None
+            and (
+                (_is_organiser(a, o) and o.status in RECORD_AFTER_CLOSE)
+                or (o.status in Decision.RESULTS_PUBLIC and _votes_on_roll_of(a, o))
+            )
+        ),
+    ),
+    ("decision_settings", "change"): Rule(
+        "Committee staff of the estate set its standing rules for decisions.", _is_estate_staff
+    ),
 }
 
 MODEL_KEYS: dict[type[Model], str] = {
@@ -337,6 +415,8 @@ MODEL_KEYS: dict[type[Model], str] = {
     JoinCode: "join_code",
     JoinRequest: "join_request",
     Delegation: "delegation",
+    Decision: "decision",
+    DecisionSettings: "decision_settings",
     Notification: "notification",
     NotificationPreference: "notification_preference",
 }
@@ -403,6 +483,8 @@ def _visible_q(a: Actor, key: str) -> Q | None:
         return (
             Q(estate_id__in=a.staff_estates) | Q(flat__building_id__in=a.leader_buildings) | user_q
         )
+    if key == "decision":
+        return ~Q(status="draft") | Q(estate_id__in=a.organiser_estates)
     if key == "delegation":
         agent_q = Q(agent=a.user) if a.is_authenticated else Q(pk__in=[])
         return Q(estate_id__in=a.staff_estates) | Q(principal_id__in=a.person_ids) | agent_q
