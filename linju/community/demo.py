@@ -36,6 +36,7 @@ from linju.community.models import (
     Street,
 )
 from linju.core import audit
+from linju.decisions.demo import demo_decisions
 from linju.notifications.demo import demo_notifications
 
 SEED = 2009
@@ -221,6 +222,7 @@ def _load() -> Estate:
     plan.generate()
     plan.save()
     demo_notifications(estate)
+    demo_decisions(estate)
     audit.record(
         actor=None,
         action="demo.load",

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import BigIntegerField, Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Cast, Round
 from django.utils import timezone
 
 from linju.community.models import Estate, Occupancy
@@ -164,19 +165,30 @@ def normalise_receipt(raw: str) -> str:
 # --- Counting --------------------------------------------------------------------------------
 
 
+def _area_sum(field: str) -> Sum:
+    """The exact sum of an area column, in hundredths of m². SQLite keeps decimals as floating
+    point, and a floating-point sum can miss a boundary by a hair (8594.39999999999), so each
+    area is made a whole number of hundredths first and integers are added."""
+    return Sum(Cast(Round(F(field) * 100), BigIntegerField()))
+
+
+def _area(hundredths: int | None) -> Decimal:
+    return (Decimal(int(hundredths or 0)) / 100).quantize(Decimal("0.01"))
+
+
 def participation(*, decision: Decision) -> dict[str, Any]:
     """Voted and entitled area and heads (one aggregate each): what the page shows while
     voting is open, before any choice is revealed."""
     totals = RollEntry.objects.filter(decision=decision, active=True).aggregate(
-        area=Sum("area"), heads=Count("id")
+        area=_area_sum("area"), heads=Count("id")
     )
     voted = Ballot.objects.filter(decision=decision, counted=True, entry__active=True).aggregate(
-        area=Sum("entry__area"), heads=Count("id")
+        area=_area_sum("entry__area"), heads=Count("id")
     )
     return {
-        "total_area": totals["area"] or ZERO,
+        "total_area": _area(totals["area"]),
         "total_heads": totals["heads"],
-        "voted_area": voted["area"] or ZERO,
+        "voted_area": _area(voted["area"]),
         "voted_heads": voted["heads"],
     }
 
@@ -185,23 +197,23 @@ def owners_count(*, decision: Decision) -> rules.OwnersCount:
     """The owners' tally in two aggregate queries: the roll's totals, and the counted ballots'
     area and heads by choice. One owner entity is one roll entry, so one head."""
     totals = RollEntry.objects.filter(decision=decision, active=True).aggregate(
-        area=Sum("area"), heads=Count("id")
+        area=_area_sum("area"), heads=Count("id")
     )
     by_choice = {
         row["choice"]: row
         for row in Ballot.objects.filter(decision=decision, counted=True, entry__active=True)
         .values("choice")
-        .annotate(area=Sum("entry__area"), heads=Count("id"))
+        .annotate(area=_area_sum("entry__area"), heads=Count("id"))
         .order_by()
     }
 
     def part(choice: str) -> tuple[Decimal, int]:
         row = by_choice.get(choice)
-        return (row["area"] or ZERO, row["heads"]) if row else (ZERO, 0)
+        return (_area(row["area"]), row["heads"]) if row else (ZERO, 0)
 
     agree, disagree, abstain = (part(c) for c in ("agree", "disagree", "abstain"))
     return rules.OwnersCount(
-        total_area=totals["area"] or ZERO,
+        total_area=_area(totals["area"]),
         total_heads=totals["heads"],
         agree_area=agree[0],
         agree_heads=agree[1],

@@ -256,3 +256,21 @@ def test_a_new_plan_from_the_seed_matches_what_was_loaded(estate):
     assert [(p.full_name, p.phone) for p in plan.people] == loaded
     areas = list(Flat.objects.order_by("pk").values_list("area", flat=True))
     assert [f.area for f in plan.flats] == areas
+
+
+def test_demo_has_a_published_and_an_open_owners_decision(estate):
+    """Building 15's stairwell renovation was counted and published; building 17 votes now
+    on its roof, and resident17 has not voted yet."""
+    from linju.decisions import selectors
+    from linju.decisions.models import Decision
+
+    published = Decision.objects.get(estate=estate, status=Decision.Status.PUBLISHED)
+    assert published.matter == Decision.Matter.RENOVATE
+    assert published.result["strict"]["result"] == "passed"
+    assert published.ballots.filter(channel="paper", counted=True).exists()
+    assert published.ballots.filter(channel="proxy", counted=True).exists()
+    roof = Decision.objects.get(estate=estate, status=Decision.Status.OPEN)
+    resident = get_user_model().objects.get(username="resident17")
+    mine = selectors.voter_entries(actor=resident, decision=roof)
+    assert len(mine) == 1 and mine[0].ballot is None
+    assert 0 < selectors.participation(decision=roof)["voted_heads"]

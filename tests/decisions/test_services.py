@@ -495,3 +495,38 @@ class TestBallotLink:
         with pytest.raises(ValidationError):
             services.ballot_link_use(token="forged:token")
         assert not BallotLink.objects.filter(used_at__isnull=False).exists()
+
+
+class TestExactAreas:
+    def test_database_sums_are_exact_where_floating_point_is_not(self, world):
+        """SQLite stores decimals as floating point; 0.10 + 0.20 + ... must still add up to the
+        exact hundredth, and a boundary that exact arithmetic meets must be met."""
+        building = f.BuildingFactory(estate=world.here, number="9", sort_key=9)
+        areas = ["0.10", "0.20", "89.55", "0.10", "0.20", "0.10", "0.20", "75.35", "0.10"]
+        assert sum(float(a) for a in areas) != float(sum(Decimal(a) for a in areas))
+        staff = world.users["staff"]
+        users = []
+        for number, area in enumerate(areas, start=1):
+            user = f.UserFactory(username=f"exact{number}")
+            person = f.PersonFactory(estate=world.here, user=user)
+            flat = f.FlatFactory(building=building, number=f"{number}01", area=Decimal(area))
+            owner = f.OwnerFactory(estate=world.here, voter=person)
+            flat.owner = owner
+            flat.save()
+            users.append(user)
+        now = timezone.now()
+        decision = services.decision_create(
+            actor=staff, estate=world.here, kind="owners", title="精确", matter=4,
+            buildings=[building], opens_at=now + datetime.timedelta(days=16),
+            closes_at=now + datetime.timedelta(days=20),
+        )
+        decision = services.decision_announce(actor=staff, decision=decision)
+        move(decision, opens_at=-1)
+        decision = services.decision_open(actor=staff, decision=decision)
+        for user in users:
+            services.ballot_cast(actor=user, decision=decision, choice="agree")
+        part = selectors.participation(decision=decision)
+        assert str(part["total_area"]) == "165.90"
+        assert str(part["voted_area"]) == "165.90"
+        count = selectors.owners_count(decision=decision)
+        assert str(count.agree_area) == "165.90"
