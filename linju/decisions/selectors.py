@@ -339,17 +339,17 @@ def residents_tally(*, decision: Decision) -> rules.ResidentsResult:
 
 
 def election_tally(*, decision: Decision, draw: Any) -> rules.ElectionResult:
-    count = owners_count(decision=decision)
+    part = participation(decision=decision)
     approvals: dict[str, list[Any]] = {o.key: [ZERO, 0] for o in decision.options.all()}
     for entry, selections in _option_ballots(decision):
         for key in selections:
             approvals[key][0] += entry.area
             approvals[key][1] += 1
     return rules.election_result(
-        total_area=count.total_area,
-        total_heads=count.total_heads,
-        voted_area=count.voted_area,
-        voted_heads=count.voted_heads,
+        total_area=part["total_area"],
+        total_heads=part["total_heads"],
+        voted_area=part["voted_area"],
+        voted_heads=part["voted_heads"],
         approvals={k: (v[0], v[1]) for k, v in approvals.items()},
         seats=int(decision.rules.get("seats") or decision.seats or 1),
         draw=draw,

@@ -141,9 +141,7 @@ class TestAnnounce:
         assert developer.kind == RollEntry.Kind.DEVELOPER
         # 老王, 李 (named voter of the co-owners) and 陈 have accounts: served in the app
         served = set(NoticeDelivery.objects.values_list("entry__ref", flat=True))
-        assert served == {
-            entry_of(decision, key, block).ref for key in ("wang", "joint", "chen")
-        }
+        assert served == {entry_of(decision, key, block).ref for key in ("wang", "joint", "chen")}
 
     def test_a_settings_change_after_announcement_changes_nothing(self, block):
         decision = block.announced()
@@ -195,9 +193,7 @@ class TestOpen:
 class TestBallotCast:
     def test_owner_votes_and_gets_a_random_receipt(self, block):
         decision = block.opened()
-        ballot = services.ballot_cast(
-            actor=block.users["wang"], decision=decision, choice="agree"
-        )
+        ballot = services.ballot_cast(actor=block.users["wang"], decision=decision, choice="agree")
         assert ballot.counted
         assert len(ballot.receipt) == 10
         assert ballot.entry.area == Decimal("150.00")
@@ -283,14 +279,22 @@ class TestPaperEntry:
         decision = block.opened()
         entry = entry_of(decision, "developer", block)
         first = services.paper_ballot_enter(
-            actor=block.staff, decision=decision, entry=entry, channel="paper",
-            choice="agree", document=photo(),
+            actor=block.staff,
+            decision=decision,
+            entry=entry,
+            channel="paper",
+            choice="agree",
+            document=photo(),
         )
         assert first.status == PaperEntry.Status.WAITING
         assert not Ballot.objects.exists()
         second = services.paper_ballot_enter(
-            actor=block.committee, decision=decision, entry=entry, channel="paper",
-            choice="agree", document=photo(),
+            actor=block.committee,
+            decision=decision,
+            entry=entry,
+            channel="paper",
+            choice="agree",
+            document=photo(),
         )
         assert second.status == PaperEntry.Status.CONFIRMED
         ballot = Ballot.objects.get()
@@ -301,8 +305,12 @@ class TestPaperEntry:
         entry = entry_of(decision, "developer", block)
         for _ in range(2):
             services.paper_ballot_enter(
-                actor=block.staff, decision=decision, entry=entry, channel="paper",
-                choice="agree", document=photo(),
+                actor=block.staff,
+                decision=decision,
+                entry=entry,
+                channel="paper",
+                choice="agree",
+                document=photo(),
             )
         assert not Ballot.objects.exists()
         assert set(PaperEntry.objects.values_list("status", flat=True)) == {"waiting"}
@@ -311,12 +319,20 @@ class TestPaperEntry:
         decision = block.opened()
         entry = entry_of(decision, "developer", block)
         services.paper_ballot_enter(
-            actor=block.staff, decision=decision, entry=entry, channel="paper",
-            choice="agree", document=photo(),
+            actor=block.staff,
+            decision=decision,
+            entry=entry,
+            channel="paper",
+            choice="agree",
+            document=photo(),
         )
         services.paper_ballot_enter(
-            actor=block.committee, decision=decision, entry=entry, channel="paper",
-            choice="disagree", document=photo(),
+            actor=block.committee,
+            decision=decision,
+            entry=entry,
+            channel="paper",
+            choice="disagree",
+            document=photo(),
         )
         assert set(PaperEntry.objects.values_list("status", flat=True)) == {"mismatch"}
         assert not Ballot.objects.exists()
@@ -332,8 +348,12 @@ class TestPaperEntry:
         entry = entry_of(decision, "wang", block)
         with pytest.raises(ValidationError):
             services.paper_ballot_enter(
-                actor=block.staff, decision=decision, entry=entry, channel="proxy",
-                choice="agree", document=photo(),
+                actor=block.staff,
+                decision=decision,
+                entry=entry,
+                channel="proxy",
+                choice="agree",
+                document=photo(),
             )
         assert not PaperEntry.objects.exists()
 
@@ -343,8 +363,12 @@ class TestPaperEntry:
         online = services.ballot_cast(actor=block.users["wang"], decision=decision, choice="agree")
         for actor in (block.staff, block.committee):
             services.paper_ballot_enter(
-                actor=actor, decision=decision, entry=entry, channel="paper",
-                choice="disagree", document=photo(),
+                actor=actor,
+                decision=decision,
+                entry=entry,
+                channel="paper",
+                choice="disagree",
+                document=photo(),
             )
         paper = Ballot.objects.get(channel="paper")
         assert not paper.counted and paper.superseded_reason == services.Reason.ONLINE_STANDS
@@ -356,8 +380,12 @@ class TestPaperEntry:
         entry = entry_of(decision, "wang", block)
         with pytest.raises(PermissionDenied):
             services.paper_ballot_enter(
-                actor=block.users["wang"], decision=decision, entry=entry, channel="paper",
-                choice="agree", document=photo(),
+                actor=block.users["wang"],
+                decision=decision,
+                entry=entry,
+                channel="paper",
+                choice="agree",
+                document=photo(),
             )
         assert not PaperEntry.objects.exists()
 
@@ -374,8 +402,12 @@ class TestTally:
         entry = entry_of(decision, "developer", block)
         for actor in (block.staff, block.committee):
             services.paper_ballot_enter(
-                actor=actor, decision=decision, entry=entry, channel="paper",
-                choice="agree", document=photo(),
+                actor=actor,
+                decision=decision,
+                entry=entry,
+                channel="paper",
+                choice="agree",
+                document=photo(),
             )
         decision = block.closed(decision)
         decision = services.decision_tally(actor=block.staff, decision=decision)
@@ -516,8 +548,13 @@ class TestExactAreas:
             users.append(user)
         now = timezone.now()
         decision = services.decision_create(
-            actor=staff, estate=world.here, kind="owners", title="精确", matter=4,
-            buildings=[building], opens_at=now + datetime.timedelta(days=16),
+            actor=staff,
+            estate=world.here,
+            kind="owners",
+            title="精确",
+            matter=4,
+            buildings=[building],
+            opens_at=now + datetime.timedelta(days=16),
             closes_at=now + datetime.timedelta(days=20),
         )
         decision = services.decision_announce(actor=staff, decision=decision)
@@ -530,3 +567,104 @@ class TestExactAreas:
         assert str(part["voted_area"]) == "165.90"
         count = selectors.owners_count(decision=decision)
         assert str(count.agree_area) == "165.90"
+
+
+class TestResidentsVote:
+    def residents(self, block, **values):
+        defaults = {
+            "kind": Decision.Kind.RESIDENTS,
+            "matter": None,
+            "title": "17号楼文明公约",
+            "options": ["同意公约草案", "修改后再议"],
+        }
+        defaults.update(values)
+        return block.opened(**defaults)
+
+    def test_one_vote_per_household_by_any_adult_member(self, block):
+        decision = self.residents(block)
+        entries = RollEntry.objects.filter(decision=decision, active=True)
+        # households with someone living there: 17-101, 17-201, 17-302
+        assert entries.count() == 3
+        option = decision.options.first()
+        services.ballot_cast(actor=block.users["zhang"], decision=decision, selections=[option.key])
+        # 李 lives in the same flat: voting again replaces the household's vote
+        services.ballot_cast(actor=block.users["li"], decision=decision, selections=[option.key])
+        assert Ballot.objects.filter(counted=True).count() == 1
+        assert Ballot.objects.count() == 2
+
+    def test_per_adult_leaves_out_minors(self, block):
+        minor = f.PersonFactory(estate=block.estate, full_name="小王", is_minor=True)
+        f.OccupancyFactory(flat=block.flats["101"], person=minor)
+        decision = self.residents(block, unit=Decision.Unit.ADULT)
+        refs = set(RollEntry.objects.filter(decision=decision).values_list("person_id", flat=True))
+        assert minor.pk not in refs
+        assert len(refs) == 4
+
+    def test_too_many_choices_is_refused(self, block):
+        decision = self.residents(
+            block, method="multiple", min_choices=1, max_choices=1, options=["A", "B", "C"]
+        )
+        keys = [o.key for o in decision.options.all()]
+        with pytest.raises(ValidationError):
+            services.ballot_cast(actor=block.users["wang"], decision=decision, selections=keys[:2])
+        assert not Ballot.objects.exists()
+
+    def test_single_choice_majority_of_those_voting(self, block):
+        decision = self.residents(block)
+        first, second = decision.options.all()
+        services.ballot_cast(actor=block.users["wang"], decision=decision, selections=[first.key])
+        services.ballot_cast(actor=block.users["li"], decision=decision, selections=[first.key])
+        decision = block.closed(decision)
+        decision = services.decision_tally(actor=block.staff, decision=decision)
+        result = decision.result["residents"]
+        assert result["quorum"] is True  # 2 of 3 households: more than half
+        assert result["winners"] == [first.key]
+        assert decision.result["options"][first.key] == "同意公约草案"
+
+
+class TestElection:
+    def test_seats_go_to_elected_candidates_by_heads_then_area(self, block):
+        decision = block.opened(
+            kind=Decision.Kind.ELECTION,
+            matter=None,
+            title="第三届业委会选举",
+            options=["甲", "乙", "丙"],
+            seats=2,
+        )
+        a, b, c = (o.key for o in decision.options.all())
+        for key, chosen in (("wang", [a, b]), ("li", [b, c]), ("chen", [a, c])):
+            services.ballot_cast(actor=block.users[key], decision=decision, selections=chosen)
+        for key, chosen in (("developer", [a, b]), ("unrecorded", [])):
+            for actor in (block.staff, block.committee):
+                services.paper_ballot_enter(
+                    actor=actor,
+                    decision=decision,
+                    entry=entry_of(decision, key, block),
+                    channel="paper",
+                    selections=chosen,
+                    document=photo(),
+                )
+        decision = block.closed(decision)
+        decision = services.decision_tally(actor=block.staff, decision=decision)
+        election = decision.result["election"]
+        assert election["participation"]["quorum"] is True  # 5 of 5 heads, 460 of 460 m²
+        by_key = {line["key"]: line for line in election["candidates"]}
+        # 甲: 老王 150 + 陈 40 + developer 130 = 320 m², 3 heads; 乙: 150 + 80 + 130 = 360 m²,
+        # 3 heads; 丙: 80 + 40 = 120 m², 2 of 5 heads: not more than half
+        assert (by_key[a]["heads"], by_key[b]["heads"], by_key[c]["heads"]) == (3, 3, 2)
+        assert by_key[a]["elected"] and by_key[b]["elected"] and not by_key[c]["elected"]
+        assert election["seated"] == [b, a]  # equal heads: the larger area first
+        assert election["lots"] == []
+
+    def test_more_choices_than_seats_is_refused(self, block):
+        decision = block.opened(
+            kind=Decision.Kind.ELECTION,
+            matter=None,
+            title="选举",
+            options=["甲", "乙", "丙"],
+            seats=1,
+        )
+        keys = [o.key for o in decision.options.all()]
+        with pytest.raises(ValidationError):
+            services.ballot_cast(actor=block.users["wang"], decision=decision, selections=keys[:2])
+        assert not Ballot.objects.exists()
