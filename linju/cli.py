@@ -5,10 +5,16 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["recount"]:
+        # Anyone can check a published result: no settings, no database, not even Django.
+        from linju.decisions.record import main as recount
+
+        sys.exit(recount(args[1:]))
+
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linju.settings")
     from django.core.management import execute_from_command_line
 
-    args = list(sys.argv[1:] if argv is None else argv)
     # Django's commands are modules, so their names use "_"; the documented names use "-"
     # (`linju import-roster`). Either spelling works.
     if args and not args[0].startswith("-"):

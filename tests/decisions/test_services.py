@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from linju.core.models import AuditEvent
 from linju.decisions import record, selectors, services
-from linju.decisions.services import common
 from linju.decisions.models import (
     Ballot,
     BallotLink,
@@ -26,6 +25,7 @@ from linju.decisions.models import (
     RollAmendment,
     RollEntry,
 )
+from linju.decisions.services import common
 from linju.membership.models import Delegation
 from linju.notifications.models import Notification
 from tests import factories as f
@@ -611,7 +611,7 @@ class TestResidentsVote:
 
     def test_single_choice_majority_of_those_voting(self, block):
         decision = self.residents(block)
-        first, second = decision.options.all()
+        first, _second = decision.options.all()
         services.ballot_cast(actor=block.users["wang"], decision=decision, selections=[first.key])
         services.ballot_cast(actor=block.users["li"], decision=decision, selections=[first.key])
         decision = block.closed(decision)
