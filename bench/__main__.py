@@ -1,10 +1,16 @@
-"""``python -m bench``: time Linju's pages and its roster import on the demo estate, in a
-throw-away database. ``--only pages`` or ``--only roster`` runs one of them."""
+"""``python -m bench``: time Linju's pages, its roster import and its decisions (the tally of a
+large vote; casting over HTTP) on the demo estate, in a throw-away database. ``--only pages``,
+``--only roster`` or ``--only decisions`` runs one of them. With ``LINJU_BENCH_DATABASE_URL``
+(a PostgreSQL server where the role may create databases), the decisions benchmark also runs
+there, in a throw-away database created and dropped around the run."""
 
 import argparse
 import os
 import shutil
 import tempfile
+
+# Set by the decisions benchmark when it runs itself again in a throw-away PostgreSQL database.
+CHILD_DATABASE_URL = "LINJU_BENCH_CHILD_DATABASE_URL"
 
 
 def main() -> None:
@@ -13,26 +19,60 @@ def main() -> None:
     parser.add_argument(
         "--rows", type=int, default=100_000, help="rows of the synthetic roster (default 100,000)"
     )
-    parser.add_argument("--only", choices=["pages", "roster"], help="run one benchmark only")
+    parser.add_argument(
+        "--flats", type=int, default=100_000, help="flats in the tallied decision (100,000)"
+    )
+    parser.add_argument(
+        "--ballots", type=int, default=80_000, help="counted ballots in it (default 80,000)"
+    )
+    parser.add_argument(
+        "--casts", type=int, default=4000, help="ballots cast over HTTP (default 4,000)"
+    )
+    parser.add_argument(
+        "--clients", type=int, default=32, help="concurrent HTTP clients (default 32)"
+    )
+    parser.add_argument(
+        "--only", choices=["pages", "roster", "decisions"], help="run one benchmark only"
+    )
     args = parser.parse_args()
 
     data_dir = tempfile.mkdtemp(prefix="linju-bench-")
-    # Always a fresh SQLite file: a benchmark must never write into a real database.
     os.environ["LINJU_DATA_DIR"] = data_dir
-    os.environ.pop("DATABASE_URL", None)
+    child_url = os.environ.pop(CHILD_DATABASE_URL, "")
+    if child_url:
+        os.environ["DATABASE_URL"] = child_url  # a database created for this run only
+    else:
+        # A fresh SQLite file: a benchmark must never write into a real database.
+        os.environ.pop("DATABASE_URL", None)
     os.environ["DJANGO_SETTINGS_MODULE"] = "linju.settings"
     try:
         import django
 
         django.setup()
-        from bench import pages, roster
+        from bench import decisions, pages, roster
 
-        if args.only in (None, "pages"):
+        if args.only in (None, "pages") and not child_url:
             pages.run(runs=args.runs)
-        if args.only in (None, "roster"):
+        if args.only in (None, "roster") and not child_url:
             roster.run(rows=args.rows)
+        if args.only in (None, "decisions"):
+            decisions.run(
+                flats=args.flats,
+                ballots=args.ballots,
+                casts=args.casts,
+                clients=args.clients,
+                runs=min(args.runs, 10),
+            )
+            server_url = os.environ.get("LINJU_BENCH_DATABASE_URL", "")
+            if server_url and not child_url:
+                decisions.run_on_postgresql(server_url, _decisions_arguments(args))
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _decisions_arguments(args: argparse.Namespace) -> list[str]:
+    names = ("runs", "flats", "ballots", "casts", "clients")
+    return [f"--{name}={getattr(args, name)}" for name in names]
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("linju.accounts.urls")),
     path("", include("linju.community.urls")),
     path("", include("linju.membership.urls")),
+    path("", include("linju.decisions.urls")),
     path("", include("linju.notifications.urls")),
     path("", include("linju.privacy.urls")),
 ]

@@ -185,12 +185,17 @@ RECORD_AFTER_CLOSE = (
 
 
 def _votes_on_roll_of(a: Actor, decision: Any) -> bool:
-    """The actor is (one of) the people an entry of the decision's roll names, or an agent
-    they authorised to vote for them."""
+    """The actor is (one of) the people an entry of the decision's roll names (its voter, a
+    co-owner of its owner entity, an adult resident), or an agent they authorised to vote."""
     if not a.is_authenticated or decision.pk is None:
         return False
     roll = RollEntry.objects.filter(decision_id=decision.pk)
-    if roll.filter(Q(voter_id__in=a.person_ids) | Q(person_id__in=a.person_ids)).exists():
+    mine = (
+        Q(voter_id__in=a.person_ids)
+        | Q(person_id__in=a.person_ids)
+        | Q(owner__members__in=a.person_ids)
+    )
+    if roll.filter(mine).exists():
         return True
     return any(
         delegation.allows("vote")

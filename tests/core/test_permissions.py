@@ -34,10 +34,21 @@ from linju.community.models import (
 )
 from linju.core import audit, permissions
 from linju.core.models import AuditEvent
+from linju.decisions.models import (
+    Ballot,
+    BallotLink,
+    Decision,
+    DecisionSettings,
+    NoticeDelivery,
+    PaperEntry,
+    RollAmendment,
+    RollEntry,
+)
 from linju.membership.models import Delegation, JoinCode, JoinRequest, SlipPrint
 from linju.notifications.models import Notification, NotificationPreference
 from tests.community.roster import helpers as roster
 from tests.conftest import World
+from tests.decisions.factories import DecisionFactory, owned_by
 from tests.factories import (
     BuildingFactory,
     DelegationFactory,
@@ -58,6 +69,9 @@ MANAGERS_THERE = frozenset({"staff_other_estate", "admin"})
 OFFICERS_HERE = MANAGERS_HERE | {"owners_committee", "property"}
 # Members of ``here``: they live there, lead a building group there or are officers there.
 MEMBERS_HERE = OFFICERS_HERE | {"resident", "leader", "leader_other_building"}
+# Votes are organised by residents' committee staff and the owners' committee, not the
+# property company (owners may vote to dismiss it).
+ORGANISERS_HERE = MANAGERS_HERE | {"owners_committee"}
 NOBODY: frozenset[str] = frozenset()
 
 
@@ -127,6 +141,19 @@ OBJECTS: dict[str, Callable[[World], Any]] = {
     "new_delegation_person1": lambda w: Delegation(estate=w.here, principal=w.person1),
     "new_delegation_person2": lambda w: Delegation(estate=w.here, principal=w.person2),
     "new_delegation_there": lambda w: Delegation(estate=w.there, principal=w.person_there),
+    "new_decision_here": lambda w: Decision(estate=w.here),
+    "new_decision_there": lambda w: Decision(estate=w.there),
+    "draft_here": lambda w: Decision(estate=w.here, status=Decision.Status.DRAFT),
+    "draft_there": lambda w: Decision(estate=w.there, status=Decision.Status.DRAFT),
+    "announced_here": lambda w: Decision(estate=w.here, status=Decision.Status.ANNOUNCED),
+    "announced_there": lambda w: Decision(estate=w.there, status=Decision.Status.ANNOUNCED),
+    "decision_settings_here": lambda w: DecisionSettings(estate=w.here),
+    "decision_settings_there": lambda w: DecisionSettings(estate=w.there),
+    # decisions: printing, exports, paper entry (the resident owns 1-101, on the roll here)
+    "record_open_here": lambda w: _decision(w, "open"),
+    "record_closed_here": lambda w: _decision(w, "closed"),
+    "record_published_here": lambda w: _decision(w, "published"),
+    "record_published_there": lambda w: DecisionFactory(estate=w.there, state="published"),
 }
 
 # (model, action, object, the roles allowed). Every other role of World.ROLES is denied.
@@ -239,6 +266,30 @@ RULE_TABLE: list[tuple[str, str, str, frozenset[str]]] = [
     ("delegation", "grant", "new_delegation_there", MANAGERS_THERE),
     ("delegation", "revoke", "delegation_here", MANAGERS_HERE | {"resident", "outsider"}),
     ("delegation", "revoke", "delegation_there", MANAGERS_THERE | {"outsider"}),
+    # Decisions: organisers draft and run them; announced ones are public (居务公开), drafts
+    # are the organisers'; anyone signed in may try to vote (the roll decides).
+    ("decision", "create", "new_decision_here", ORGANISERS_HERE),
+    ("decision", "create", "new_decision_there", MANAGERS_THERE),
+    ("decision", "view", "draft_here", ORGANISERS_HERE),
+    ("decision", "view", "draft_there", MANAGERS_THERE),
+    ("decision", "view", "announced_here", EVERYONE),
+    ("decision", "view", "announced_there", EVERYONE),
+    ("decision", "manage", "announced_here", ORGANISERS_HERE),
+    ("decision", "manage", "announced_there", MANAGERS_THERE),
+    ("decision", "enter_paper", "announced_here", ORGANISERS_HERE),
+    ("decision", "enter_paper", "announced_there", MANAGERS_THERE),
+    ("decision", "view_voters", "announced_here", ORGANISERS_HERE),
+    ("decision", "view_voters", "announced_there", MANAGERS_THERE),
+    ("decision", "vote", "announced_here", SIGNED_IN),
+    ("decision", "vote", "announced_there", SIGNED_IN),
+    ("decision_settings", "change", "decision_settings_here", MANAGERS_HERE),
+    ("decision_settings", "change", "decision_settings_there", MANAGERS_THERE),
+    # decisions: printing, exports, paper entry. The record: organisers once voting has
+    # closed, owners on the roll (the resident) once the results are published.
+    ("decision", "export_record", "record_open_here", NOBODY),
+    ("decision", "export_record", "record_closed_here", ORGANISERS_HERE),
+    ("decision", "export_record", "record_published_here", ORGANISERS_HERE | {"resident"}),
+    ("decision", "export_record", "record_published_there", MANAGERS_THERE),
 ]
 
 
@@ -369,6 +420,74 @@ def _done_slip_print(w: World, estate: Estate) -> SlipPrint:
     )
 
 
+def _decision(w: World, state: str = "draft", **values: Any) -> Decision:
+    """A vote on building 1 of ``here``, whose flat 1-101 the resident owns (and votes for)."""
+    if w.flat1.owner_id is None:
+        owned_by(w.flat1, w.person1)
+    return DecisionFactory(estate=w.here, state=state, buildings=[w.b1], **values)
+
+
+def _receipt(w: World) -> list[Any]:
+    decision = _decision(w, "open", ballots={w.users["resident"]: "agree"})
+    return ["here", decision.pk, Ballot.objects.get(decision=decision).receipt]
+
+
+def _ballot_link(w: World) -> list[Any]:
+    """A one-tap link of the resident's: it works for whoever opens it (each request is
+    rolled back, so each role opens it afresh) and signs the resident in."""
+    from django.core import signing
+
+    from linju.decisions.services.common import LINK_SALT
+
+    decision = _decision(w, "open")
+    link = BallotLink.objects.get(decision=decision, user=w.users["resident"])
+    return [signing.dumps({"n": link.nonce}, salt=LINK_SALT, compress=True)]
+
+
+def _draft_data(w: World) -> dict[str, Any]:
+    import datetime
+
+    from django.utils import timezone
+
+    opens = timezone.localtime() + datetime.timedelta(days=20)
+    return {
+        "kind": "owners",
+        "title": "一号楼大堂改造",
+        "matter": "7",
+        "buildings": [w.b1.pk],
+        "opens_at": opens.strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": (opens + datetime.timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
+        "revote": "last",
+    }
+
+
+# decisions: printing, exports, paper entry
+def _photo_upload() -> SimpleUploadedFile:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(out, format="PNG")
+    return SimpleUploadedFile("ballot.png", out.getvalue())
+
+
+def _paper_reading(w: World) -> list[Any]:
+    """An open vote with staff's first reading of the resident's paper ballot."""
+    from linju.decisions import services
+
+    decision = _decision(w, "open")
+    reading = services.paper_ballot_enter(
+        actor=w.users["staff"],
+        decision=decision,
+        entry=RollEntry.objects.get(decision=decision, flats__label="1-101"),
+        channel="paper",
+        choice="agree",
+        document=_photo_upload(),
+    )
+    return ["here", decision.pk, reading.pk]
+
+
 DECIDERS_FLAT1 = MANAGERS_HERE | {"leader"}
 JOIN_REQUEST_LISTERS = MANAGERS_HERE | {"leader", "leader_other_building"}
 
@@ -377,7 +496,8 @@ JOIN_REQUEST_LISTERS = MANAGERS_HERE | {"leader", "leader_other_building"}
 CHANGE_HERE = {**expect(302, MANAGERS_HERE), "owners_committee": 403, "property": 403}
 POST_ONLY = expect(405, SIGNED_IN)
 # These answer everyone by sending them back where they came from.
-GO_BACK = {"logout", "language_set", "large_text_set"}
+# (The one-tap ballot link signs its own person in and opens their ballot.)
+GO_BACK = {"logout", "language_set", "large_text_set", "ballot_link"}
 
 URL_MATRIX: dict[str, dict[str, Any]] = {
     # The JSON API answers bearer tokens only: a browser session opens nothing there (no CSRF
@@ -435,6 +555,30 @@ URL_MATRIX: dict[str, dict[str, Any]] = {
     "api:sign_out": {
         "args": lambda w: [],
         "POST": {"data": lambda w: {}, "expect": expect(401, EVERYONE)},
+    },
+    # decisions API
+    # Reading is public, as on the pages (a draft only for its organisers); the list needs
+    # ?estate=; results wait for publication; casting needs a token, whoever is signed in.
+    "api:decision_list": {"args": lambda w: [], "GET": expect(422, EVERYONE)},
+    "api:decision_detail": {
+        "args": lambda w: [_decision(w).pk],
+        "GET": expect(200, ORGANISERS_HERE, anonymous=404),
+    },
+    "api:ballot_cast": {
+        "args": lambda w: [_decision(w, "open").pk],
+        "POST": {
+            "data": lambda w: {"choice": "agree"},
+            "expect": expect(401, EVERYONE),
+            "state": lambda w: Ballot.objects.count(),
+        },
+    },
+    "api:decision_results": {
+        "args": lambda w: [_decision(w, "published", ballots={w.users["resident"]: "agree"}).pk],
+        "GET": expect(200, EVERYONE),
+    },
+    "api:decision_board": {
+        "args": lambda w: [_decision(w, "open").pk],
+        "GET": expect(200, EVERYONE),
     },
     "home": {"args": lambda w: [], "GET": expect(200, EVERYONE)},
     "estate_home": {"args": lambda w: ["here"], "GET": expect(200, EVERYONE)},
@@ -886,6 +1030,153 @@ URL_MATRIX: dict[str, dict[str, Any]] = {
             "writes": MANAGERS_HERE | {"resident", "outsider"},
         },
     },
+    # Decisions. Public pages answer everyone for announced votes; a draft is the organisers'
+    # (404 to everyone else). Only the resident is on the roll of the open vote: everyone else
+    # signed in is refused with 422 and nothing is written.
+    "decisions": {"args": lambda w: ["here"], "GET": expect(200, EVERYONE)},
+    "decision_detail": {
+        "args": lambda w: ["here", _decision(w).pk],
+        "GET": expect(200, ORGANISERS_HERE, anonymous=404),
+    },
+    "decision_vote": {
+        "args": lambda w: ["here", _decision(w, "open").pk],
+        "GET": expect(200, SIGNED_IN),
+        "POST": {
+            "data": lambda w: {"choice": "agree"},
+            "expect": expect(302, frozenset({"resident"}), denied=422),
+            "state": lambda w: Ballot.objects.count(),
+            "writes": frozenset({"resident"}),
+        },
+    },
+    "decision_voted": {"args": _receipt, "GET": expect(200, EVERYONE)},
+    "decision_board": {
+        "args": lambda w: ["here", _decision(w, "open").pk],
+        "GET": expect(200, EVERYONE),
+    },
+    "decision_roll": {
+        "args": lambda w: ["here", _decision(w, "open").pk],
+        "GET": expect(200, EVERYONE),
+    },
+    "ballot_link": {"args": _ballot_link, "GET": expect(302, EVERYONE)},
+    "console_decisions": {"args": lambda w: ["here"], "GET": expect(200, ORGANISERS_HERE)},
+    "console_decision_create": {
+        "args": lambda w: ["here"],
+        "GET": expect(200, ORGANISERS_HERE),
+        "POST": {
+            "data": _draft_data,
+            "expect": expect(302, ORGANISERS_HERE),
+            "state": lambda w: Decision.objects.count(),
+            "writes": ORGANISERS_HERE,
+        },
+    },
+    "console_decision_settings": {
+        "args": lambda w: ["here"],
+        "GET": expect(200, MANAGERS_HERE),
+        "POST": {
+            "data": lambda w: {"notice_days": "20", "deemed_consent": "on"},
+            "expect": expect(302, MANAGERS_HERE),
+            "state": lambda w: list(
+                DecisionSettings.objects.values_list("deemed_consent", "notice_days")
+            ),
+            "writes": MANAGERS_HERE,
+        },
+    },
+    "console_decision": {
+        "args": lambda w: ["here", _decision(w).pk],
+        "GET": expect(200, ORGANISERS_HERE),
+    },
+    "console_decision_edit": {
+        "args": lambda w: ["here", _decision(w).pk],
+        "GET": expect(200, ORGANISERS_HERE),
+        "POST": {
+            "data": lambda w: {**_draft_data(w), "title": "改过的标题"},
+            "expect": expect(302, ORGANISERS_HERE),
+            "state": lambda w: list(Decision.objects.values_list("title", flat=True)),
+            "writes": ORGANISERS_HERE,
+        },
+    },
+    "console_decision_action": {
+        "args": lambda w: ["here", _decision(w).pk, "announce"],
+        "GET": POST_ONLY,
+        "POST": {
+            "data": lambda w: {},
+            "expect": expect(302, ORGANISERS_HERE),
+            "state": lambda w: list(Decision.objects.values_list("status", flat=True)),
+            "writes": ORGANISERS_HERE,
+        },
+    },
+    "console_decision_amend": {
+        "args": lambda w: ["here", _decision(w, "open").pk],
+        "GET": expect(200, ORGANISERS_HERE),
+        "POST": {
+            "data": lambda w: {"flat_label": "1-101", "area": "95.20", "reason": "产权证面积"},
+            "expect": expect(302, ORGANISERS_HERE),
+            "state": lambda w: RollAmendment.objects.count(),
+            "writes": ORGANISERS_HERE,
+        },
+    },
+    "console_decision_served": {
+        "args": lambda w: ["here", _decision(w, "announced").pk],
+        "GET": expect(200, ORGANISERS_HERE),
+        "POST": {
+            "data": lambda w: {
+                "entries": [RollEntry.objects.get(flats__label="1-101").pk],
+                "note": "上门送达",
+            },
+            "expect": expect(302, ORGANISERS_HERE),
+            "state": lambda w: NoticeDelivery.objects.filter(channel="paper").count(),
+            "writes": ORGANISERS_HERE,
+        },
+    },
+    # decisions: printing, exports, paper entry. The notice and the published results are
+    # public; ballots, the paper console and its photos are the organisers'; the record is
+    # the organisers' and, once published, the owners' on the roll (the resident).
+    "decision_notice_pdf": {
+        "args": lambda w: ["here", _decision(w, "announced").pk],
+        "GET": expect(200, EVERYONE),
+    },
+    "decision_ballots_pdf": {
+        "args": lambda w: ["here", _decision(w, "announced").pk],
+        "GET": expect(200, ORGANISERS_HERE),
+    },
+    "decision_results_pdf": {
+        "args": lambda w: ["here", _decision(w, "published").pk],
+        "GET": expect(200, EVERYONE),
+    },
+    "decision_record_json": {
+        "args": lambda w: ["here", _decision(w, "published").pk],
+        "GET": expect(200, ORGANISERS_HERE | {"resident"}),
+    },
+    "decision_record_xlsx": {
+        "args": lambda w: ["here", _decision(w, "published").pk],
+        "GET": expect(200, ORGANISERS_HERE | {"resident"}),
+    },
+    "decision_paper": {
+        "args": lambda w: ["here", _decision(w, "open").pk],
+        "GET": expect(200, ORGANISERS_HERE),
+        "POST": {
+            "data": lambda w: {
+                "entry": RollEntry.objects.get(flats__label="1-101").pk,
+                "channel": "paper",
+                "choice": "agree",
+                "document": _photo_upload(),
+            },
+            "expect": expect(302, ORGANISERS_HERE),
+            "state": lambda w: PaperEntry.objects.count(),
+            "writes": ORGANISERS_HERE,
+        },
+    },
+    "decision_paper_discard": {
+        "args": _paper_reading,
+        "GET": POST_ONLY,
+        "POST": {
+            "data": lambda w: {"reason": "录错了户号"},
+            "expect": expect(302, ORGANISERS_HERE),
+            "state": lambda w: list(PaperEntry.objects.values_list("status", flat=True)),
+            "writes": ORGANISERS_HERE,
+        },
+    },
+    "decision_paper_photo": {"args": _paper_reading, "GET": expect(200, ORGANISERS_HERE)},
 }
 
 
@@ -994,6 +1285,10 @@ def _building_there(w: World) -> Building:
     return BuildingFactory(estate=w.there, number="77")
 
 
+def _decision_there(w: World) -> Decision:
+    return DecisionFactory(estate=w.there, state="draft")
+
+
 def _roster_there(w: World, checked: bool = False) -> RosterImport:
     make = roster.checked if checked else roster.uploaded
     return make(w.there, w.users["staff_other_estate"])
@@ -1022,6 +1317,10 @@ FOREIGN_OBJECTS = [
     ("console_roster_columns", "GET", lambda w: ["here", _roster_there(w).pk]),
     ("console_roster_columns", "POST", lambda w: ["here", _roster_there(w).pk]),
     ("console_roster_confirm", "POST", lambda w: ["here", _roster_there(w, checked=True).pk]),
+    ("decision_detail", "GET", lambda w: ["here", _decision_there(w).pk]),
+    ("decision_vote", "POST", lambda w: ["here", _decision_there(w).pk]),
+    ("console_decision", "GET", lambda w: ["here", _decision_there(w).pk]),
+    ("console_decision_action", "POST", lambda w: ["here", _decision_there(w).pk, "announce"]),
 ]
 
 POST_DATA = {
@@ -1072,6 +1371,9 @@ CONSOLE_GET_URLS = [
     ("console_roster_export", lambda w: []),
     ("console_roster_import", lambda w: [_roster_there(w).pk]),
     ("console_roster_columns", lambda w: [_roster_there(w).pk]),
+    ("console_decisions", lambda w: []),
+    ("console_decision_create", lambda w: []),
+    ("console_decision_settings", lambda w: []),
 ]
 
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -72,6 +72,18 @@ def _clean_vote(
     return "", keys
 
 
+def _shared(decision: Decision) -> Decision:
+    """The decision as committed now, share-locked on PostgreSQL (FOR SHARE: casts do not block
+    each other; closing, which locks it for update, waits for them). SQLite runs one writing
+    transaction at a time, which already gives the same guarantee."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM decisions_decision WHERE id = %s FOR SHARE", [decision.pk]
+            )
+    return Decision.objects.select_related("estate").get(pk=decision.pk)
+
+
 def _supersede(ballot: Ballot, reason: str, now: datetime.datetime) -> None:
     ballot.counted = False
     ballot.superseded_at = now
@@ -99,8 +111,9 @@ def _store_ballot(
     online_over_paper = bool(frozen.get("online_over_paper", True))
     first_final = frozen.get("revote", decision.revote) == Decision.Revote.FIRST
     current = (
-        Ballot.objects.select_for_update()
+        Ballot.objects.select_for_update(of=("self",))
         .filter(decision=decision, entry=entry, counted=True)
+        .order_by("pk")
         .first()
     )
     new_counts = True
@@ -162,9 +175,13 @@ def ballot_cast(
     selections: Sequence[Any] = (),
 ) -> Ballot:
     """Vote online, for oneself or as an owner's authorised agent (recorded as such). Refused
-    outside the voting period by the server's clock. The receipt code is random."""
+    outside the voting period by the server's clock. The receipt code is random.
+
+    Ballots of different voters do not wait for each other: the decision row is only share-
+    locked (so closing waits for ballots in flight, and a ballot after the close sees it), and
+    the voter's roll entry is locked, so one voter's simultaneous attempts go one at a time."""
     permissions.require(actor, "vote", decision)
-    decision = _locked(decision)
+    decision = _shared(decision)
     now = timezone.now()
     if not decision.is_open_at(now):
         if decision.closes_at is not None and now >= decision.closes_at:
@@ -185,7 +202,7 @@ def ballot_cast(
     else:
         raise _refuse(_("Choose whom you are voting for."), code="which", field="entry")
     clean_choice, clean_selections = _clean_vote(decision, choice, selections)
-    roll_entry = RollEntry.objects.select_for_update().get(pk=chosen.entry.pk)
+    roll_entry = RollEntry.objects.select_for_update(of=("self",)).get(pk=chosen.entry.pk)
     ballot = _store_ballot(
         decision,
         roll_entry,
@@ -245,7 +262,10 @@ def paper_ballot_enter(
     if decision.status not in (Decision.Status.OPEN, Decision.Status.CLOSED):
         raise _refuse(_("Paper ballots are entered while voting is open or before the count."))
     locked_entry = (
-        RollEntry.objects.select_for_update().filter(pk=entry.pk, decision=decision).first()
+        RollEntry.objects.select_for_update(of=("self",))
+        .filter(pk=entry.pk, decision=decision)
+        .order_by("pk")
+        .first()
     )
     if locked_entry is None or not locked_entry.active:
         raise _refuse(_("That voter is not on this roll."), field="entry")
@@ -367,7 +387,7 @@ def ballot_link_use(*, token: str) -> BallotLink:
         raise refused from None
     nonce = payload.get("n") if isinstance(payload, dict) else None
     link = (
-        BallotLink.objects.select_for_update()
+        BallotLink.objects.select_for_update(of=("self",))
         .select_related("decision__estate", "user")
         .filter(nonce=nonce)
         .first()

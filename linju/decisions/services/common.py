@@ -53,7 +53,12 @@ class Reason:
 
 
 def _locked(decision: Decision) -> Decision:
-    return Decision.objects.select_for_update().select_related("estate").get(pk=decision.pk)
+    # of=("self",): lock the decision only, not the estate row it is joined with.
+    return (
+        Decision.objects.select_for_update(of=("self",))
+        .select_related("estate")
+        .get(pk=decision.pk)
+    )
 
 
 def _refuse(message: str, code: str = "invalid", field: str | None = None) -> ValidationError:
