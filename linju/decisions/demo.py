@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from linju.community.models import Building, Estate
 from linju.decisions import services
-from linju.decisions.models import Decision, RollEntry
+from linju.decisions.models import Ballot, Decision, NoticeDelivery, PaperEntry, RollEntry
 
 SEED = 278
 PAPER_PHOTO = (
@@ -36,6 +36,30 @@ def _shift(decision: Decision, **moments: datetime.datetime) -> Decision:
     Decision.objects.filter(pk=decision.pk).update(**moments)
     decision.refresh_from_db()
     return decision
+
+
+def _backdate(decision: Decision, *, announced: datetime.datetime, rng: random.Random) -> None:
+    """Give the steps the dates they would have had: announced weeks ago, opened when the
+    notice period ended, ballots spread over the voting period, counted and published the
+    day after the close."""
+    assert decision.opens_at is not None and decision.closes_at is not None
+    now = timezone.now()
+    opened, closes = decision.opens_at, decision.closes_at
+    last = min(closes, now) - datetime.timedelta(minutes=5)
+    moments: dict[str, Any] = {"announced_at": announced, "opened_at": opened}
+    if decision.closed_at is not None:
+        counted = closes + datetime.timedelta(days=1)
+        moments.update(
+            closed_at=closes, tallied_at=counted, published_at=counted + datetime.timedelta(hours=2)
+        )
+    Decision.objects.filter(pk=decision.pk).update(**moments)
+    Decision.objects.filter(pk=decision.pk).update(roll_frozen_at=opened)
+    span = (last - opened).total_seconds()
+    for ballot in Ballot.objects.filter(decision=decision).order_by("pk"):
+        ballot.cast_at = opened + datetime.timedelta(seconds=rng.uniform(0, span))
+        ballot.save(update_fields=["cast_at"])
+        PaperEntry.objects.filter(ballot=ballot).update(entered_at=ballot.cast_at)
+    NoticeDelivery.objects.filter(decision=decision).update(delivered_at=announced)
 
 
 def _announced(staff: Any, estate: Estate, building: Building, **values: Any) -> Decision:
@@ -116,6 +140,7 @@ def demo_decisions(estate: Estate) -> list[Decision]:
     services.decision_close(actor=staff, decision=stairs)
     stairs = services.decision_tally(actor=staff, decision=stairs)
     stairs = services.decision_publish(actor=staff, decision=stairs)
+    _backdate(stairs, announced=now - datetime.timedelta(days=56), rng=rng)
 
     b17 = Building.objects.get(estate=estate, number="17")
     roof = _announced(
@@ -143,4 +168,5 @@ def demo_decisions(estate: Estate) -> list[Decision]:
     ]
     rng.shuffle(entries)
     _take_part(roof, entries[: len(entries) * 2 // 5], clerks, rng, agree=5, disagree=1)
+    _backdate(roof, announced=now - datetime.timedelta(days=19), rng=rng)
     return [stairs, roof]

@@ -14,9 +14,12 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
+from linju.community.models import Role
 from linju.core.models import AuditEvent
 from linju.decisions import services
 from linju.decisions.models import Ballot, Decision, PaperEntry, RollEntry
+from tests import factories as f
+from tests.hostile import CORPUS, assert_no_live_markup, assert_shown_escaped
 
 pytestmark = pytest.mark.django_db
 
@@ -285,3 +288,39 @@ class TestConsole:
         ballot = services.ballot_cast(actor=block.users["wang"], decision=opened, choice="agree")
         html = _client(block.staff).get(_url(opened), {"entry": ballot.entry_id}).content
         assert ballot.receipt in html.decode()
+
+
+def test_a_hostile_proxy_name_is_stored_exactly_and_shown_escaped(block, opened):
+    """Each corpus string, written as the proxy's name by one staff member and read the same by
+    a second, is the counted ballot's proxy name exactly as typed; while a third reading differs
+    the paper page shows it escaped beside that one. A string the form refuses (too long, a NUL)
+    gets a 4xx and writes nothing."""
+    entry = _developer(block, opened)
+    clerk = f.RoleFactory(
+        user=f.UserFactory(username="clerk"), kind=Role.Kind.COMMITTEE_STAFF, estate=block.estate
+    ).user
+    accepted = []
+    for key, text in CORPUS.items():
+        readings = PaperEntry.objects.count()
+        first = _enter(block.staff, opened, entry, channel="proxy", proxy_name=text)
+        html = first.content.decode()
+        assert_no_live_markup(html)
+        if first.status_code != 302:
+            assert first.status_code in (400, 422), key
+            assert first.status_code == 400 or "field-error" in html, key
+            assert PaperEntry.objects.count() == readings, key
+            continue
+        accepted.append(key)
+        differing = _enter(block.committee, opened, entry, channel="proxy", proxy_name="另一位代理")
+        assert differing.status_code == 302, key
+        page = _client(block.staff).get(_url(opened)).content.decode()
+        assert_shown_escaped(page, text)
+
+        second = _enter(clerk, opened, entry, channel="proxy", proxy_name=text)
+        assert second.status_code == 302, key
+        ballot = Ballot.objects.get(decision=opened, entry=entry, counted=True)
+        assert ballot.proxy_name == text, key
+        assert ballot.channel == "proxy"
+        assert_no_live_markup(_client(block.staff).get(_url(opened)).content.decode())
+    assert "script" in accepted and "long" not in accepted
+    assert Ballot.objects.filter(decision=opened, entry=entry).count() == len(accepted)
