@@ -6,7 +6,7 @@ results its public bulletin board). The fonts are the machine's Noto CJK fonts, 
 PDF, so a print shop's computer without Chinese fonts prints them as they look here. Ballots
 carry the voter number, flats and areas only: never a name or a phone number.
 
-Who may print what is decided by the views (``views_print``); these functions only draw.
+Who may print what is decided by the views (``views/printing.py``); these functions only draw.
 """
 
 from __future__ import annotations

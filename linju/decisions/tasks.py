@@ -8,6 +8,7 @@ to do.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django_tasks import task
@@ -22,17 +23,24 @@ def _decision(decision_id: int) -> Decision | None:
     return Decision.objects.filter(pk=decision_id).first()
 
 
-@task()
-def decision_open_due(decision_id: int) -> str:
+def _timed_step(decision_id: int, *, when: str, step: Any, done: str) -> str:
+    """Take ``step`` if the decision is still ``when``; a refusal is logged, not raised."""
     decision = _decision(decision_id)
-    if decision is None or decision.status != Decision.Status.ANNOUNCED:
+    if decision is None or decision.status != when:
         return "nothing to do"
     try:
-        services.decision_open(actor=None, decision=decision)
+        step(actor=None, decision=decision)
     except ValidationError as exc:
-        log.warning("decision %s not opened: %s", decision_id, "; ".join(exc.messages))
-        return "not opened"
-    return "opened"
+        log.warning("decision %s: not %s: %s", decision_id, done, "; ".join(exc.messages))
+        return f"not {done}"
+    return done
+
+
+@task()
+def decision_open_due(decision_id: int) -> str:
+    return _timed_step(
+        decision_id, when=Decision.Status.ANNOUNCED, step=services.decision_open, done="opened"
+    )
 
 
 @task()
@@ -43,15 +51,9 @@ def decision_close_reminder(decision_id: int) -> int:
 
 @task()
 def decision_close_due(decision_id: int) -> str:
-    decision = _decision(decision_id)
-    if decision is None or decision.status != Decision.Status.OPEN:
-        return "nothing to do"
-    try:
-        services.decision_close(actor=None, decision=decision)
-    except ValidationError as exc:
-        log.warning("decision %s not closed: %s", decision_id, "; ".join(exc.messages))
-        return "not closed"
-    return "closed"
+    return _timed_step(
+        decision_id, when=Decision.Status.OPEN, step=services.decision_close, done="closed"
+    )
 
 
 @task()

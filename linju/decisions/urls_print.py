@@ -1,6 +1,6 @@
 from django.urls import path
 
-from linju.decisions import views_print as views
+from linju.decisions.views import printing as views
 
 E = "e/<slug:slug>/decisions/<int:decision_id>/"
 P = "e/<slug:slug>/console/decisions/<int:decision_id>/paper/"

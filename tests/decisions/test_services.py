@@ -668,3 +668,56 @@ class TestElection:
         with pytest.raises(ValidationError):
             services.ballot_cast(actor=block.users["wang"], decision=decision, selections=keys[:2])
         assert not Ballot.objects.exists()
+
+
+class TestTimedSteps:
+    """The worker's steps: each acts only when its moment has come, and only once."""
+
+    def test_opening_waits_for_the_notice_period_then_opens(self, block):
+        from linju.decisions import tasks
+
+        decision = block.announced()
+        assert tasks.decision_open_due.call(decision.pk) == "not opened"
+        move(decision, opens_at=-1)
+        assert tasks.decision_open_due.call(decision.pk) == "opened"
+        assert tasks.decision_open_due.call(decision.pk) == "nothing to do"
+        decision.refresh_from_db()
+        assert decision.status == Decision.Status.OPEN and decision.roll_fingerprint
+
+    def test_closing_at_the_end_of_the_period(self, block):
+        from linju.decisions import tasks
+
+        decision = block.opened()
+        assert tasks.decision_close_due.call(decision.pk) == "not closed"
+        move(decision, closes_at=-1)
+        assert tasks.decision_close_due.call(decision.pk) == "closed"
+        decision.refresh_from_db()
+        assert decision.status == Decision.Status.CLOSED
+
+    def test_the_reminder_goes_once_to_those_who_have_not_voted(self, block):
+        from linju.decisions import tasks
+
+        decision = block.opened()
+        services.ballot_cast(actor=block.users["wang"], decision=decision, choice="agree")
+        assert tasks.decision_close_reminder.call(decision.pk) == 2  # 李 and 陈
+        reminded = set(
+            Notification.objects.filter(kind="decision.closing").values_list(
+                "recipient__username", flat=True
+            )
+        )
+        assert reminded == {"owner_li", "owner_chen"}
+        assert tasks.decision_close_reminder.call(decision.pk) == 0
+
+    def test_organisers_are_reminded_to_publish_within_three_days(self, block):
+        from linju.decisions import tasks
+
+        decision = block.closed(block.opened())
+        decision = services.decision_tally(actor=block.staff, decision=decision)
+        assert tasks.decision_publish_reminder.call(decision.pk) is True
+        told = set(
+            Notification.objects.filter(kind="decision.unpublished").values_list(
+                "recipient__username", flat=True
+            )
+        )
+        assert told == {"staff", "owners_committee"}
+        assert tasks.decision_publish_reminder.call(decision.pk) is False

@@ -34,7 +34,8 @@ from linju.decisions import selectors, services
 from linju.decisions.models import Decision, RollEntry
 
 router = Router(auth=optional_bearer)
-READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+# 400: a query carrying a NUL character is refused before any view runs.
+READ_ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 MAX_ID = 2**63 - 1
 CENTS = Decimal("0.01")
 
@@ -171,7 +172,7 @@ def decision_detail(request: HttpRequest, decision_id: int):
 @router.post(
     "/{decision_id}/ballots",
     auth=bearer,
-    response={200: BallotOut, 400: ErrorOut, 403: ErrorOut, **READ_ERRORS},
+    response={200: BallotOut, 403: ErrorOut, **READ_ERRORS},
     summary="Cast my ballot (or an owner's, as their authorised agent)",
     description=(
         "`choice` is agree, disagree or abstain for owners' decisions; `selections` are option "

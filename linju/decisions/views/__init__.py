@@ -1,0 +1,1 @@
+"""The decisions pages: public, console, and printing (PDFs, exports, paper entry)."""
