@@ -167,6 +167,12 @@ def _all_groups() -> list[str]:
     return [group.value for group in KindGroup]
 
 
+def _sms_default() -> list[str]:
+    # Votes by text message unless the person turns it off: an owners' vote notice has legal
+    # weight, and many owners do not open an app every day.
+    return [KindGroup.VOTES.value]
+
+
 DEFAULT_QUIET_START = datetime.time(22, 0)
 DEFAULT_QUIET_END = datetime.time(7, 0)
 
@@ -186,7 +192,7 @@ class NotificationPreference(models.Model):
         on_delete=models.CASCADE,
         related_name="notification_preference",
     )
-    sms_groups = models.JSONField(_("text messages for"), default=list, blank=True)
+    sms_groups = models.JSONField(_("text messages for"), default=_sms_default, blank=True)
     wechat_groups = models.JSONField(_("WeChat messages for"), default=_all_groups, blank=True)
     quiet_hours = models.BooleanField(_("quiet hours"), default=True)
     quiet_start = models.TimeField(_("quiet from"), default=DEFAULT_QUIET_START)

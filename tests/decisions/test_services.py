@@ -721,3 +721,19 @@ class TestTimedSteps:
         )
         assert told == {"staff", "owners_committee"}
         assert tasks.decision_publish_reminder.call(decision.pk) is False
+
+
+class TestOwnersAreTexted:
+    def test_opening_texts_owners_with_a_phone_by_default(self, block, settings):
+        """Votes are in everyone's text-message switches unless they turn them off."""
+        from linju.notifications.models import Delivery
+
+        settings.LINJU_SMS_BACKEND = "file"
+        user = block.users["wang"]
+        user.phone = "+8613800138000"
+        user.save()
+        block.opened()
+        sms = Delivery.objects.get(
+            recipient=user, channel="sms", notification__kind="decision.opened"
+        )
+        assert sms.status != Delivery.Status.SKIPPED, sms.reason

@@ -59,10 +59,10 @@ class TestPreferences:
         }
         return preferences_update(actor=actor or user, user=user, **{**values, **overrides})
 
-    def test_the_defaults_are_texts_off_wechat_on_quiet_nights_and_a_digest(self):
+    def test_the_defaults_are_texts_for_votes_wechat_on_quiet_nights_and_a_digest(self):
         defaults = preferences_for(UserFactory())
         assert defaults.pk is None
-        assert (defaults.sms_groups, defaults.wechat_groups) == ([], list(KindGroup.values))
+        assert (defaults.sms_groups, defaults.wechat_groups) == (["votes"], list(KindGroup.values))
         assert (defaults.quiet_hours, defaults.quiet_start, defaults.quiet_end) == (
             True,
             datetime.time(22),
