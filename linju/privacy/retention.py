@@ -13,6 +13,11 @@ join_requests_closed       180 days after a request was refused   deleted
 notifications_read         365 days after it was read             deleted (with its deliveries)
 roster_uploads             7 days after the upload                the spreadsheet file is
                                                                   deleted; the report stays
+ballot_links               30 days after the link expired         deleted
+decision_records           kept                                   the roll, ballots, paper
+                                                                  ballot and proxy photos and
+                                                                  proof of service are the
+                                                                  decision's legal record
 =========================  =====================================  ==============================
 
 Accounts, names and phone numbers are kept until the person deletes their account
@@ -46,6 +51,7 @@ SECURITY_EVENTS_KEPT_AT_LEAST = max(SECURITY_EVENTS_KEPT, datetime.timedelta(day
 JOIN_REQUESTS_KEPT = datetime.timedelta(days=180)
 NOTIFICATIONS_READ_KEPT = datetime.timedelta(days=365)
 ROSTER_UPLOADS_KEPT = datetime.timedelta(days=7)
+BALLOT_LINKS_KEPT = datetime.timedelta(days=30)
 
 
 def security_events_kept() -> datetime.timedelta:
@@ -120,6 +126,10 @@ def _delete_upload_files(rows: QuerySet) -> int:
     return count
 
 
+def _ballot_links(now: datetime.datetime) -> QuerySet:
+    return _model("decisions.BallotLink").objects.filter(expires_at__lt=now - BALLOT_LINKS_KEPT)
+
+
 RETENTION: dict[str, Retention] = {}
 
 
@@ -176,6 +186,28 @@ if apps.is_installed("linju.notifications"):
             _("Messages in the inbox: one year after they were read, then deleted."),
             lambda: NOTIFICATIONS_READ_KEPT,
             _notifications,
+        )
+    )
+
+if apps.is_installed("linju.decisions"):
+    register(
+        Retention(
+            "ballot_links",
+            _("One-tap links to a ballot: 30 days after they expired, then deleted."),
+            lambda: BALLOT_LINKS_KEPT,
+            _ballot_links,
+        )
+    )
+    register(
+        Retention(
+            "decision_records",
+            _(
+                "Votes: the roll, the ballots (with photos of paper ballots and proxy letters) "
+                "and proof that notices were served are kept as the decision's record, since "
+                "owners may ask a court to revoke a decision; without your name once you "
+                "delete your account."
+            ),
+            None,
         )
     )
 

@@ -737,3 +737,17 @@ class TestOwnersAreTexted:
             recipient=user, channel="sms", notification__kind="decision.opened"
         )
         assert sms.status != Delivery.Status.SKIPPED, sms.reason
+
+
+class TestBallotLinkRetention:
+    def test_links_go_30_days_after_they_expired(self, block):
+        from linju.privacy.retention import retention_purge
+
+        decision = block.opened()
+        assert decision.closes_at is not None
+        links = BallotLink.objects.filter(decision=decision).count()
+        assert links == 3
+        day = datetime.timedelta(days=1)
+        assert retention_purge(now=decision.closes_at + 30 * day)["ballot_links"] == 0
+        assert retention_purge(now=decision.closes_at + 31 * day)["ballot_links"] == links
+        assert not BallotLink.objects.exists()

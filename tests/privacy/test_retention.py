@@ -44,8 +44,11 @@ def test_table_documents_every_kind():
         "join_requests_closed",
         "notifications_read",
         "roster_uploads",
+        "ballot_links",
+        "decision_records",
     }
     assert RETENTION["consents_withdrawn"].expired is None  # kept as proof
+    assert RETENTION["decision_records"].expired is None  # the decision's legal record
 
 
 @pytest.mark.django_db
