@@ -56,18 +56,24 @@ def test_a_notification_arrives_and_is_read(live_server, live_world, new_page, c
         item.get_by_role("button", name="查看").click()
     expect(page).to_have_url(f"{base}/e/here/b/1/")
 
-    # (5) How to be told: big switches, plain words; text messages on for votes, saved.
+    # (5) How to be told: big switches, plain words. Votes come by text message unless
+    # switched off; the resident turns text messages on for notices too, saved.
     page.goto(f"{base}/inbox/settings/")
     expect(page.locator("main h1")).to_have_text("通知方式")
     votes = page.locator("input[name=sms_groups][value=votes]")
-    expect(votes).not_to_be_checked()
-    page.locator("label.switch", has=votes).click()
     expect(votes).to_be_checked()
+    notices = page.locator("input[name=sms_groups][value=notices]")
+    expect(notices).not_to_be_checked()
+    page.locator("label.switch", has=notices).click()
+    expect(notices).to_be_checked()
     checks(page, "inbox-04-preferences-zh")
     with page.expect_navigation():
         page.get_by_role("button", name="保存").click()
     expect(page.locator(".messages")).to_contain_text("已保存")
-    assert NotificationPreference.objects.get(user=resident).sms_groups == ["votes"]
+    assert set(NotificationPreference.objects.get(user=resident).sms_groups) == {
+        "notices",
+        "votes",
+    }
 
     # (6) The same pages in large text.
     page.locator("header .prefs button[aria-pressed]").click()
