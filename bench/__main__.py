@@ -1,8 +1,11 @@
-"""``python -m bench``: time Linju's pages, its roster import and its decisions (the tally of a
-large vote; casting over HTTP) on the demo estate, in a throw-away database. ``--only pages``,
-``--only roster`` or ``--only decisions`` runs one of them. With ``LINJU_BENCH_DATABASE_URL``
-(a PostgreSQL server where the role may create databases), the decisions benchmark also runs
-there, in a throw-away database created and dropped around the run."""
+"""``python -m bench``: time Linju's pages, its roster import, its decisions (the tally of a
+large vote; casting over HTTP) and its ledger (appending, verifying the chain, the fund page)
+on the demo estate, in a throw-away database. ``--only pages``, ``--only roster``, ``--only
+decisions`` or ``--only ledger`` runs one of them. With ``LINJU_BENCH_DATABASE_URL`` (a
+PostgreSQL server where the role may create databases), the decisions and ledger benchmarks
+also run there, in a throw-away database created and dropped around the run. ``--only crash``
+sends money writes through the API while the server is killed (``kill -9``) again and again,
+on SQLite and, with ``LINJU_BENCH_DATABASE_URL``, on PostgreSQL."""
 
 import argparse
 import os
@@ -32,7 +35,24 @@ def main() -> None:
         "--clients", type=int, default=32, help="concurrent HTTP clients (default 32)"
     )
     parser.add_argument(
-        "--only", choices=["pages", "roster", "decisions"], help="run one benchmark only"
+        "--entries", type=int, default=100_000, help="ledger entries appended (default 100,000)"
+    )
+    parser.add_argument(
+        "--service-entries",
+        type=int,
+        default=2000,
+        help="entries recorded through the whole service (default 2,000)",
+    )
+    parser.add_argument(
+        "--writes", type=int, default=10_000, help="money writes in the crash test (10,000)"
+    )
+    parser.add_argument(
+        "--kills", type=int, default=20, help="server kills in the crash test (default 20)"
+    )
+    parser.add_argument(
+        "--only",
+        choices=["pages", "roster", "decisions", "ledger", "crash"],
+        help="run one benchmark only",
     )
     args = parser.parse_args()
 
@@ -49,7 +69,7 @@ def main() -> None:
         import django
 
         django.setup()
-        from bench import decisions, pages, roster
+        from bench import crash, decisions, ledger, pages, roster
 
         if args.only in (None, "pages") and not child_url:
             pages.run(runs=args.runs)
@@ -66,6 +86,17 @@ def main() -> None:
             server_url = os.environ.get("LINJU_BENCH_DATABASE_URL", "")
             if server_url and not child_url:
                 decisions.run_on_postgresql(server_url, _decisions_arguments(args))
+        if args.only in (None, "ledger"):
+            ledger.run(
+                entries=args.entries,
+                service_entries=args.service_entries,
+                runs=min(args.runs, 5),
+            )
+            server_url = os.environ.get("LINJU_BENCH_DATABASE_URL", "")
+            if server_url and not child_url:
+                ledger.run_on_postgresql(server_url, _ledger_arguments(args))
+        if args.only in (None, "crash") and not child_url:
+            crash.run(writes=args.writes, kills=args.kills, clients=args.clients)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
 
@@ -73,6 +104,11 @@ def main() -> None:
 def _decisions_arguments(args: argparse.Namespace) -> list[str]:
     names = ("runs", "flats", "ballots", "casts", "clients")
     return [f"--{name}={getattr(args, name)}" for name in names]
+
+
+def _ledger_arguments(args: argparse.Namespace) -> list[str]:
+    names = ("runs", "entries", "service_entries")
+    return [f"--{name.replace('_', '-')}={getattr(args, name)}" for name in names]
 
 
 if __name__ == "__main__":

@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "linju.accounts",
     "linju.membership",
     "linju.decisions",
+    "linju.notices",
+    "linju.funding",
     "linju.notifications",
     "linju.wechat",
     "linju.api",

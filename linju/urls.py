@@ -9,6 +9,8 @@ urlpatterns = [
     path("", include("linju.community.urls")),
     path("", include("linju.membership.urls")),
     path("", include("linju.decisions.urls")),
+    path("", include("linju.notices.urls")),
+    path("", include("linju.funding.urls")),
     path("", include("linju.notifications.urls")),
     path("", include("linju.privacy.urls")),
 ]

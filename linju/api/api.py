@@ -127,13 +127,15 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError):
 
 def _add_routers() -> None:
     # Imported here: the routers import ``api`` and ``bearer`` from this module.
-    from linju.api.routers import auth, decisions, directory, inbox, join
+    from linju.api.routers import auth, decisions, directory, funding, inbox, join, notices
 
     api.add_router("/auth", auth.router, tags=["sign-in"])
     api.add_router("/", directory.router, tags=["directory"])
     api.add_router("/me/notifications", inbox.router, tags=["notifications"])
     api.add_router("/join", join.router, tags=["joining a flat"])
     api.add_router("/decisions", decisions.router, tags=["votes"])
+    api.add_router("/board", notices.router, tags=["notice board"])
+    api.add_router("/funds", funding.router, tags=["funds"])
 
 
 _add_routers()

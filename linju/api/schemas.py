@@ -281,3 +281,189 @@ class BoardOut(Schema):
     total: int
     choices_shown: bool
     entries: list[BoardEntryOut]
+
+
+# --- notices: the disclosure board --------------------------------------------------------------
+
+
+class NoticeQuery(Schema):
+    estate: str  # the estate's short name
+    building: str = ""  # a building's number: its notices and the whole estate's
+    category: str = ""  # one of the six categories (meeting, hearings, consultation, …)
+    archive: bool = False  # notices whose period has ended, instead of those on the board
+    limit: int = Field(100, ge=1, le=500)
+    offset: int = Field(0, ge=0, le=1_000_000_000)
+
+
+class NoticeItemOut(Schema):
+    id: int
+    estate: str
+    building: str | None  # None: the whole estate
+    category: str
+    category_label: str
+    title: str
+    status: str  # published or withdrawn (drafts only for those who may post them)
+    status_label: str
+    pinned: bool
+    published_at: str | None
+    shown_until: str | None  # the last day on the board
+    read_count: int
+    attachment_count: int
+
+
+class NoticeAttachmentOut(Schema):
+    id: int
+    name: str
+    kind: str  # pdf, jpg, png or xlsx
+    size: int
+    url: str  # the file, for whoever may read the notice
+
+
+class NoticeReaderOut(Schema):
+    name: str
+    flats: list[str]
+    read_at: str
+
+
+class NoticeOut(NoticeItemOut):
+    body: str
+    withdrawn_at: str | None
+    withdraw_reason: str
+    attachments: list[NoticeAttachmentOut]
+    readers: list[NoticeReaderOut] | None  # only for those who may post the notice
+
+
+# --- funding: funds, pledges, the public ledger ---------------------------------------------------
+# Amounts are decimal strings in yuan with two decimals ("305.70"), never numbers.
+
+
+class FundQuery(Schema):
+    estate: str  # the estate's short name
+    building: str = ""  # a building's number: its funds and the whole estate's
+
+
+class FundFiguresOut(Schema):
+    received: str  # money given, net of reversals
+    matched: str  # the generated matching grant
+    spent: str  # posted expenses, net of reversals
+    balance: str  # received + matched - spent
+    materials_received: str  # value of materials received
+    materials_used: str
+    materials: str  # value of materials held
+
+
+class FundItemOut(Schema):
+    id: int
+    estate: str
+    building: str | None  # None: the whole estate
+    title: str
+    status: str
+    status_label: str
+    currency: str
+    target: str
+    figures: FundFiguresOut
+
+
+class MatchingOut(Schema):
+    source: str  # who matches, e.g. the street
+    ratio: str  # yuan added per yuan given
+    cap: str
+    after: str  # matching starts once residents have given this much
+
+
+class LedgerHeadOut(Schema):
+    count: int  # entries in the estate's chain
+    hash: str  # SHA-256 of the last entry (64 zeros for none)
+
+
+class FundOut(FundItemOut):
+    purpose: str
+    matching: MatchingOut | None
+    leader_approval_over: str
+    pledged_money: str  # money pledged and not withdrawn
+    pledged_materials: int  # pledges of materials not withdrawn
+    head: LedgerHeadOut  # the estate's chain head, as on the board and every report
+
+
+class EntryQuery(Schema):
+    limit: int = Field(100, ge=1, le=500)
+    offset: int = Field(0, ge=0, le=1_000_000_000)
+
+
+class LedgerEntryOut(Schema):
+    seq: int  # the entry's number in its estate's chain
+    fund: int
+    kind: str
+    kind_label: str
+    amount: str  # signed: in is positive, out negative
+    method: str
+    method_label: str
+    reference: str  # transfer reference; "" for callers who are not members of the estate
+    description: str
+    donor: str | None  # as the donor agreed to be shown; None for callers who are not members
+    reverses: int | None  # the number of the entry this one reverses
+    reversed_by: int | None
+    reason: str
+    expense: int | None
+    recorded_at: str
+    prev_hash: str
+    hash: str
+
+
+class EntriesOut(Schema):
+    fund: int
+    total: int
+    entries: list[LedgerEntryOut]
+
+
+class PledgeIn(Schema):
+    kind: str  # money or material
+    amount: str | None = None  # money
+    description: str = ""  # materials: what
+    quantity: str | None = None
+    unit: str = ""
+    estimated_value: str | None = None
+    shown_as: str = "flat"  # flat, name or anonymous
+
+
+class PledgeOut(Schema):
+    id: int
+    fund: int
+    kind: str
+    amount: str | None
+    description: str
+    quantity: str | None
+    unit: str
+    estimated_value: str | None
+    shown_as: str
+    status: str
+    created_at: str
+
+
+class ContributionIn(Schema):
+    amount: str
+    method: str  # cash, bank, wechat or alipay
+    reference: str = ""  # needed for a transfer, once per estate
+    pledge: int | None = Field(None, ge=1, le=2**63 - 1)  # the pledge the money is for
+    description: str = ""
+
+
+class ExpenseIn(Schema):
+    payee: str
+    amount: str
+    category: str  # materials, labour, design, equipment, events or other
+    method: str = "bank"  # cash, bank, wechat or alipay
+    note: str = ""
+    overdraft_reason: str = ""
+
+
+class ExpenseOut(Schema):
+    id: int
+    fund: int
+    payee: str
+    amount: str
+    category: str
+    method: str
+    status: str  # waiting until approved by a second person (and the leader above the limit)
+    needs_leader: bool
+    recorded_at: str

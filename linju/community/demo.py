@@ -37,6 +37,8 @@ from linju.community.models import (
 )
 from linju.core import audit
 from linju.decisions.demo import demo_decisions
+from linju.funding.demo import demo_funding
+from linju.notices.demo import demo_notices
 from linju.notifications.demo import demo_notifications
 
 SEED = 2009
@@ -223,6 +225,8 @@ def _load() -> Estate:
     plan.save()
     demo_notifications(estate)
     demo_decisions(estate)
+    demo_notices(estate)
+    demo_funding(estate)
     audit.record(
         actor=None,
         action="demo.load",

@@ -31,7 +31,9 @@ from linju.community.models import (
 )
 from linju.core.models import AuditEvent
 from linju.decisions.models import Decision, DecisionSettings, RollEntry
+from linju.funding.models import Expense, Fund, Pledge
 from linju.membership.models import Delegation, JoinCode, JoinRequest
+from linju.notices.models import BoardSettings, Notice
 from linju.notifications.models import Notification, NotificationPreference
 
 ESTATE_OFFICER_KINDS = {
@@ -134,6 +136,25 @@ def _is_organiser(a: Actor, obj: Any) -> bool:
     return a.is_admin or _estate_id(obj) in a.organiser_estates
 
 
+def _is_treasurer(a: Actor, fund: Any) -> bool:
+    return a.is_authenticated and fund is not None and fund.treasurer_id == a.user.pk
+
+
+def _public_board_estates() -> QuerySet:
+    """Estates that let anyone read their disclosure board (``notices.BoardSettings``)."""
+    from django.apps import apps
+
+    if not apps.is_installed("linju.notices"):
+        return Estate.objects.none().values("pk")
+    settings_model = apps.get_model("notices", "BoardSettings")
+    return settings_model.objects.filter(public=True).values("estate_id")
+
+
+def _board_is_public(obj: Any) -> bool:
+    estate_id = _estate_id(obj)
+    return estate_id is not None and _public_board_estates().filter(estate_id=estate_id).exists()
+
+
 def _is_estate_member(a: Actor, obj: Any) -> bool:
     return a.is_admin or _estate_id(obj) in a.member_estates
 
@@ -209,6 +230,16 @@ def _votes_on_roll_of(a: Actor, decision: Any) -> bool:
 
 def _is_own(a: Actor, obj: Any, user_field: str) -> bool:
     return a.is_authenticated and obj is not None and getattr(obj, user_field, None) == a.user.pk
+
+
+def _posts_notice(a: Actor, notice: Any) -> bool:
+    """Committee staff and the owners' committee post on the whole estate's board; a
+    building-group leader posts for the building they lead only."""
+    return _is_organiser(a, notice) or (
+        notice is not None
+        and getattr(notice, "building_id", None) is not None
+        and notice.building_id in a.leader_buildings
+    )
 
 
 @dataclass(frozen=True)
@@ -403,6 +434,77 @@ RULES: dict[tuple[str, str], Rule] = {
     ("decision_settings", "change"): Rule(
         "Committee staff of the estate set its standing rules for decisions.", _is_estate_staff
     ),
+    # notices: the disclosure board (居务公开)
+    ("board", "view"): Rule(
+        "Members of the estate read its notice board; anyone does, without signing in, once "
+        "the estate makes it public.",
+        lambda a, o: _is_estate_member(a, o) or _board_is_public(o),
+    ),
+    ("board", "manage"): Rule(
+        "Committee staff, the owners' committee and the estate's building-group leaders open "
+        "the notice console (a leader manages their building's notices only).",
+        lambda a, o: _is_organiser(a, o) or _leads_a_building_in(a, o),
+    ),
+    ("notice", "view"): Rule(
+        "Whoever reads the board reads its published and withdrawn notices; a draft only "
+        "those who may post it.",
+        lambda a, o: (
+            o is not None
+            and (
+                _posts_notice(a, o)
+                or (o.status != Notice.Status.DRAFT and RULES[("board", "view")].check(a, o))
+            )
+        ),
+    ),
+    ("notice", "create"): Rule(
+        "Committee staff and the owners' committee post notices for the estate or any of its "
+        "buildings; a group leader for the building they lead.",
+        _posts_notice,
+    ),
+    ("notice", "manage"): Rule(
+        "Whoever may post a notice edits its draft and attachments, publishes, pins, unpins "
+        "and withdraws it.",
+        _posts_notice,
+    ),
+    ("notice", "view_readers"): Rule(
+        "Whoever may post a notice sees who has read it (names, never phone numbers); everyone "
+        "else sees how many have.",
+        _posts_notice,
+    ),
+    ("board_settings", "change"): Rule(
+        "Committee staff of the estate decide whether its board is public.", _is_estate_staff
+    ),
+    ("fund", "view"): Rule(
+        "Members of the estate see its funds and every entry (居务公开); anyone does when the "
+        "estate's board is public.",
+        lambda a, o: _is_estate_member(a, o) or _board_is_public(o),
+    ),
+    ("fund", "create"): Rule(
+        "Committee staff open funds; a group leader opens one for their building.",
+        lambda a, o: _is_estate_staff(a, o) or (o is not None and _leads_building_of(a, o)),
+    ),
+    ("fund", "pledge"): Rule(
+        "Residents of the estate pledge money or materials.",
+        lambda a, o: a.is_admin or _estate_id(o) in a.resident_estates,
+    ),
+    ("fund", "record"): Rule(
+        "The fund's treasurer (and committee staff) record what was received and spent, and "
+        "reverse mistakes.",
+        lambda a, o: _is_estate_staff(a, o) or _is_treasurer(a, o),
+    ),
+    ("expense", "approve"): Rule(
+        "A second person approves an expense: committee staff, the owners' committee, or the "
+        "group leader of the fund's building (never the one who recorded it: the service "
+        "checks that).",
+        lambda a, o: _is_organiser(a, o) or _leads_building_of(a, getattr(o, "fund", None)),
+    ),
+    ("expense", "approve_as_leader"): Rule(
+        "Above the fund's limit, the group leader of the fund's building approves too.",
+        lambda a, o: o is not None and _leads_building_of(a, o.fund),
+    ),
+    ("pledge", "withdraw"): Rule(
+        "The person who pledged withdraws their pledge.", lambda a, o: _is_own(a, o, "made_by_id")
+    ),
 }
 
 MODEL_KEYS: dict[type[Model], str] = {
@@ -421,7 +523,12 @@ MODEL_KEYS: dict[type[Model], str] = {
     JoinRequest: "join_request",
     Delegation: "delegation",
     Decision: "decision",
+    Fund: "fund",
+    Pledge: "pledge",
+    Expense: "expense",
     DecisionSettings: "decision_settings",
+    Notice: "notice",
+    BoardSettings: "board_settings",
     Notification: "notification",
     NotificationPreference: "notification_preference",
 }
@@ -488,8 +595,23 @@ def _visible_q(a: Actor, key: str) -> Q | None:
         return (
             Q(estate_id__in=a.staff_estates) | Q(flat__building_id__in=a.leader_buildings) | user_q
         )
+    if key == "fund":
+        return Q(estate_id__in=a.member_estates) | Q(estate_id__in=_public_board_estates())
+    if key in ("pledge", "expense"):
+        return (
+            Q(estate_id__in=a.organiser_estates) | Q(fund__treasurer=a.user)
+            if (a.is_authenticated)
+            else Q(pk__in=[])
+        )
     if key == "decision":
         return ~Q(status="draft") | Q(estate_id__in=a.organiser_estates)
+    if key == "notice":
+        readers = Q(estate_id__in=a.member_estates) | Q(estate_id__in=_public_board_estates())
+        return (
+            (~Q(status=Notice.Status.DRAFT) & readers)
+            | Q(estate_id__in=a.organiser_estates)
+            | Q(building_id__in=a.leader_buildings)
+        )
     if key == "delegation":
         agent_q = Q(agent=a.user) if a.is_authenticated else Q(pk__in=[])
         return Q(estate_id__in=a.staff_estates) | Q(principal_id__in=a.person_ids) | agent_q

@@ -14,10 +14,15 @@ notifications_read         365 days after it was read             deleted (with 
 roster_uploads             7 days after the upload                the spreadsheet file is
                                                                   deleted; the report stays
 ballot_links               30 days after the link expired         deleted
+idempotency_keys           30 days after the API call             deleted (the ledger entry
+                                                                  stays)
 decision_records           kept                                   the roll, ballots, paper
                                                                   ballot and proxy photos and
                                                                   proof of service are the
                                                                   decision's legal record
+notice_reads               as long as the notice (kept)           who read a notice and when
+                                                                  first, for those who posted
+                                                                  it
 =========================  =====================================  ==============================
 
 Accounts, names and phone numbers are kept until the person deletes their account
@@ -208,6 +213,44 @@ if apps.is_installed("linju.decisions"):
                 "delete your account."
             ),
             None,
+        )
+    )
+
+# notices
+if apps.is_installed("linju.notices"):
+    register(
+        Retention(
+            "notice_reads",
+            _(
+                "Who opened a notice on the notice board, and when first: kept as long as the "
+                "notice, which stays as part of the estate's public record; without your name "
+                "once you delete your account."
+            ),
+            None,
+        )
+    )
+
+
+# funding
+IDEMPOTENCY_KEYS_KEPT = datetime.timedelta(days=30)
+
+
+def _idempotency_keys(now: datetime.datetime) -> QuerySet:
+    return _model("funding.IdempotentRequest").objects.filter(
+        created_at__lt=now - IDEMPOTENCY_KEYS_KEPT
+    )
+
+
+if apps.is_installed("linju.funding"):
+    register(
+        Retention(
+            "idempotency_keys",
+            _(
+                "Answers kept so that a retried payment request is not recorded twice: 30 days, "
+                "then deleted (the payment itself stays in the ledger)."
+            ),
+            lambda: IDEMPOTENCY_KEYS_KEPT,
+            _idempotency_keys,
         )
     )
 

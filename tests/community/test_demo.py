@@ -274,3 +274,15 @@ def test_demo_has_a_published_and_an_open_owners_decision(estate):
     mine = selectors.voter_entries(actor=resident, decision=roof)
     assert len(mine) == 1 and mine[0].ballot is None
     assert selectors.participation(decision=roof)["voted_heads"] > 0
+
+
+def test_demo_board_has_notices_and_one_read_receipt(estate):
+    """The disclosure board carries the six categories' kind of notices; building 17's leader
+    opened the hearing notice, so staff see one receipt."""
+    from linju.notices.models import Notice, NoticeRead
+
+    notices = Notice.objects.filter(estate=estate, status=Notice.Status.PUBLISHED)
+    assert notices.count() == 4
+    assert notices.filter(pinned=True).count() == 1
+    read = NoticeRead.objects.get(notice__estate=estate)
+    assert read.user.username == "leader17"

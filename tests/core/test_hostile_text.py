@@ -41,7 +41,9 @@ from linju.community.models import (
 )
 from linju.core.models import AuditEvent, User
 from linju.decisions.models import Decision, NoticeDelivery, Option, PaperEntry, RollAmendment
+from linju.funding.models import Expense, Fund, LedgerEntry, Pledge
 from linju.membership.models import Delegation, JoinCode, JoinRequest
+from linju.notices.models import Notice
 from tests.conftest import World
 from tests.decisions.factories import DecisionFactory, owned_by
 from tests.hostile import CORPUS, assert_no_live_markup, assert_shown_escaped
@@ -349,6 +351,141 @@ def _proxy_letter(w: World, text: str) -> dict[str, Any]:
         "choice": "agree",
         "document": _photo(),
     }
+
+
+# notices
+def _notice(w: World, state: str) -> Any:
+    """One notice of estate ``here`` in ``state`` ("draft" or "published"), once per test."""
+    from tests.notices.factories import NoticeFactory
+
+    made: dict[str, Any] = vars(w).setdefault("notices", {})
+    if state not in made:
+        made[state] = NoticeFactory(estate=w.here, **({} if state == "draft" else {state: True}))
+    return made[state]
+
+
+def _notice_form(w: World, i: int, **values: str) -> dict[str, str]:
+    return {"building": "", "category": "other", "title": f"通知{i}", "body": "", **values}
+
+
+def _notice_pages(w: World, notice: Any, i: int) -> list[str]:
+    """A draft's pages: the console's list, its page and edit form, and its preview."""
+    return [
+        _console("console_notices"),
+        _console("console_notice", notice.pk),
+        _console("console_notice_edit", notice.pk),
+        reverse("notice_detail", args=["here", notice.pk]),
+    ]
+
+
+def _notice_body_pages(w: World, notice: Any, i: int) -> list[str]:
+    return _notice_pages(w, notice, i)[1:]  # the console's list shows titles only
+
+
+def _withdraw(w: World, text: str) -> dict[str, str]:
+    """The published notice is set back to published first (in the database, as if the
+    previous string had not withdrawn it), so each string withdraws it afresh."""
+    from linju.notices.models import Notice
+
+    Notice.objects.filter(pk=_notice(w, "published").pk).update(
+        status="published", withdrawn_at=None, withdraw_reason=""
+    )
+    return {"reason": text}
+
+
+def _withdrawn_pages(w: World, notice: Any, i: int) -> list[str]:
+    return [
+        reverse("board", args=["here"]),
+        reverse("notice_detail", args=["here", notice.pk]),
+        _console("console_notice", notice.pk),
+    ]
+
+
+# funding
+def _hostile_fund(w: World) -> Any:
+    """Building 1's fund (its treasurer: the resident), holding ¥1,000, made once per test."""
+    from linju.funding import services
+
+    if "fund" not in vars(w):
+        w.fund = services.fund_create(
+            actor=w.users["staff"],
+            estate=w.here,
+            building=w.b1,
+            title="1号楼 楼道微更新",
+            target="5000",
+            treasurer=w.users["resident"],
+        )
+        services.contribution_record(
+            actor=w.users["resident"], fund=w.fund, amount="1000", method="cash"
+        )
+    return w.fund
+
+
+def _fund_console(name: str, w: World, *args: Any) -> str:
+    return reverse(name, args=["here", _hostile_fund(w).pk, *args])
+
+
+def _fund_form(w: World, i: int, **values: str) -> dict[str, str]:
+    data = {"building": "", "title": f"基金{i}", "target": "800", "treasurer": "resident"}
+    return {**data, **values}
+
+
+def _fund_pages(w: World, fund: Any, i: int) -> list[str]:
+    return [
+        _console("console_funds"),
+        _console("console_fund", fund.pk),
+        reverse("funds", args=["here"]),
+        reverse("fund_detail", args=["here", fund.pk]),
+    ]
+
+
+def _expense_form(w: World, **values: Any) -> dict[str, Any]:
+    data = {"payee": "五金店", "amount": "1", "category": "other", "method": "cash", "note": ""}
+    return {**data, "receipt": _photo(), **values}
+
+
+def _waiting_pages(w: World, expense: Any, i: int) -> list[str]:
+    return [_console("console_funds"), _fund_console("console_fund", w)]
+
+
+def _new_expense_reject_url(w: World) -> str:
+    """A new waiting expense recorded by the treasurer, for staff to reject, per string."""
+    from linju.funding import services
+    from tests.funding.conftest import receipt_photo
+
+    expense = services.expense_record(
+        actor=w.users["resident"],
+        fund=_hostile_fund(w),
+        payee="五金店",
+        amount="2",
+        category="other",
+        receipt=receipt_photo(),
+    )
+    return _console("console_expense_reject", expense.pk)
+
+
+def _new_entry_reverse_url(w: World) -> str:
+    """A new ¥1 contribution of the fund, for staff to reverse, per string."""
+    from linju.funding import services
+
+    entry = services.contribution_record(
+        actor=w.users["resident"], fund=_hostile_fund(w), amount="1", method="cash"
+    )
+    return _fund_console("console_entry_reverse", w, entry.pk)
+
+
+def _ledger_pages(w: World, obj: Any, i: int) -> list[str]:
+    return [
+        reverse("fund_detail", args=["here", _hostile_fund(w).pk]),
+        _fund_console("console_fund", w),
+    ]
+
+
+def _pledge_pages(w: World, pledge: Any, i: int) -> list[str]:
+    return [
+        reverse("fund_detail", args=["here", _hostile_fund(w).pk]),
+        _fund_console("console_fund_material", w),
+    ]
 
 
 NO_PAGE_YET = "no page edits it yet; add an entry here when one does"
@@ -767,6 +904,172 @@ FIELD_ENTRY: dict[str, Exempt | ViaPage | Coerced | list[ViaPage]] = {
         # No page shows the note; it goes into the record's exports.
     ),
     "decisions.BallotLink.nonce": Exempt("system-written: random, never typed or shown"),
+    # --- notices ------------------------------------------------------------------------------
+    "notices.Notice.title": [
+        ViaPage(
+            url=lambda w: _console("console_notice_create"),
+            data=lambda w, text, i: _notice_form(w, i, title=text),
+            stored=lambda w, text, i: _first(Notice.objects.filter(estate=w.here, title=text)),
+            shown_on=_notice_pages,
+        ),
+        ViaPage(
+            url=lambda w: _console("console_notice_edit", _notice(w, "draft").pk),
+            data=lambda w, text, i: _notice_form(w, i, title=text),
+            stored=lambda w, text, i: _first(
+                Notice.objects.filter(pk=_notice(w, "draft").pk, title=text)
+            ),
+            shown_on=_notice_pages,
+            edits=True,
+            label="edit",
+        ),
+    ],
+    "notices.Notice.body": [
+        ViaPage(
+            url=lambda w: _console("console_notice_create"),
+            data=lambda w, text, i: _notice_form(w, i, body=text),
+            stored=lambda w, text, i: _first(Notice.objects.filter(estate=w.here, body=text)),
+            shown_on=_notice_body_pages,
+        ),
+        ViaPage(
+            url=lambda w: _console("console_notice_edit", _notice(w, "draft").pk),
+            data=lambda w, text, i: _notice_form(w, i, body=text),
+            stored=lambda w, text, i: _first(
+                Notice.objects.filter(pk=_notice(w, "draft").pk, body=text)
+            ),
+            shown_on=_notice_body_pages,
+            edits=True,
+            label="edit",
+        ),
+    ],
+    "notices.Notice.withdraw_reason": ViaPage(
+        url=lambda w: _console("console_notice_withdraw", _notice(w, "published").pk),
+        data=lambda w, text, i: _withdraw(w, text),
+        stored=lambda w, text, i: _first(
+            Notice.objects.filter(
+                pk=_notice(w, "published").pk, status="withdrawn", withdraw_reason=text
+            )
+        ),
+        shown_on=_withdrawn_pages,
+        edits=True,
+    ),
+    "notices.Notice.category": Exempt("chosen from the six categories; any other is refused"),
+    "notices.Notice.status": Exempt("system-written: set by the lifecycle services"),
+    "notices.NoticeAttachment.original_name": Exempt(
+        "the uploaded file's name, cleaned (no folders or control characters, at most 200 "
+        "characters, its real type as the ending); tests/notices/test_hostile_names.py sends "
+        "every corpus string as a file name and checks the pages show it escaped"
+    ),
+    "notices.NoticeAttachment.kind": Exempt("system-written: the type found in the content"),
+    # --- funding ------------------------------------------------------------------------------
+    "funding.Fund.title": ViaPage(
+        url=lambda w: _console("console_fund_create"),
+        data=lambda w, text, i: _fund_form(w, i, title=text),
+        stored=lambda w, text, i: _first(Fund.objects.filter(estate=w.here, title=text)),
+        shown_on=_fund_pages,
+    ),
+    "funding.Fund.purpose": ViaPage(
+        url=lambda w: _console("console_fund_create"),
+        data=lambda w, text, i: _fund_form(w, i, purpose=text),
+        stored=lambda w, text, i: _first(Fund.objects.filter(estate=w.here, purpose=text)),
+        shown_on=lambda w, fund, i: [reverse("fund_detail", args=["here", fund.pk])],
+    ),
+    "funding.Fund.match_source": ViaPage(
+        url=lambda w: _console("console_fund_create"),
+        data=lambda w, text, i: _fund_form(
+            w, i, match_source=text, match_ratio="1", match_cap="100"
+        ),
+        stored=lambda w, text, i: _first(Fund.objects.filter(match_source=text)),
+        shown_on=lambda w, fund, i: [
+            reverse("fund_detail", args=["here", fund.pk]),
+            _console("console_fund", fund.pk),
+        ],
+    ),
+    "funding.Fund.currency": Exempt("always CNY; no page sets it"),
+    "funding.Fund.status": Exempt("raising or closed; no page sets it yet"),
+    "funding.Pledge.kind": Exempt("money or materials; the form and the service refuse others"),
+    "funding.Pledge.description": ViaPage(
+        url=lambda w: _fund_console("fund_pledge", w),
+        data=lambda w, text, i: {"kind": "material", "description": text, "shown_as": "flat"},
+        stored=lambda w, text, i: _first(Pledge.objects.filter(description=text)),
+        shown_on=_pledge_pages,
+        as_role="resident",
+    ),
+    "funding.Pledge.unit": ViaPage(
+        url=lambda w: _fund_console("fund_pledge", w),
+        data=lambda w, text, i: {
+            "kind": "material",
+            "description": f"材料{i}",
+            "quantity": "2",
+            "unit": text,
+            "shown_as": "flat",
+        },
+        stored=lambda w, text, i: _first(Pledge.objects.filter(unit=text)),
+        shown_on=lambda w, p, i: [reverse("fund_detail", args=["here", p.fund_id])],
+        as_role="resident",
+    ),
+    "funding.Pledge.shown_as": Exempt("flat, name or anonymous; the form refuses any other"),
+    "funding.Pledge.status": Exempt("system-written: set as what was pledged arrives"),
+    "funding.Expense.payee": ViaPage(
+        url=lambda w: _fund_console("console_fund_expense", w),
+        data=lambda w, text, i: _expense_form(w, payee=text),
+        stored=lambda w, text, i: _first(Expense.objects.filter(payee=text)),
+        shown_on=_waiting_pages,
+    ),
+    "funding.Expense.note": ViaPage(
+        url=lambda w: _fund_console("console_fund_expense", w),
+        data=lambda w, text, i: _expense_form(w, note=text),
+        stored=lambda w, text, i: _first(Expense.objects.filter(note=text)),
+        shown_on=lambda w, e, i: [_console("console_funds")],
+    ),
+    "funding.Expense.overdraft_reason": ViaPage(
+        url=lambda w: _fund_console("console_fund_expense", w),
+        data=lambda w, text, i: _expense_form(w, amount="5000", overdraft_reason=text),
+        stored=lambda w, text, i: _first(Expense.objects.filter(overdraft_reason=text)),
+        shown_on=_waiting_pages,
+    ),
+    "funding.Expense.reject_reason": ViaPage(
+        url=_new_expense_reject_url,
+        data=lambda w, text, i: {"reason": text},
+        stored=lambda w, text, i: _first(Expense.objects.filter(reject_reason=text)),
+        shown_on=lambda w, e, i: [_fund_console("console_fund", w)],
+    ),
+    "funding.Expense.category": Exempt("one of six categories; the form refuses any other"),
+    "funding.Expense.method": Exempt("one of four ways to pay; the form refuses any other"),
+    "funding.Expense.status": Exempt("system-written: set by the approval services"),
+    "funding.LedgerEntry.kind": Exempt("system-written: set by the service that records it"),
+    "funding.LedgerEntry.method": Exempt("one of four ways to pay; the form refuses any other"),
+    "funding.LedgerEntry.reference": ViaPage(
+        url=lambda w: _fund_console("console_fund_contribution", w),
+        data=lambda w, text, i: {"amount": "1", "method": "wechat", "reference": text},
+        stored=lambda w, text, i: _first(LedgerEntry.objects.filter(reference=text)),
+        shown_on=_ledger_pages,
+    ),
+    "funding.LedgerEntry.description": ViaPage(
+        url=lambda w: _fund_console("console_fund_contribution", w),
+        data=lambda w, text, i: {"amount": "1", "method": "cash", "description": text},
+        stored=lambda w, text, i: _first(LedgerEntry.objects.filter(description=text)),
+        shown_on=_ledger_pages,
+    ),
+    "funding.LedgerEntry.donor": Exempt(
+        "copied from the pledger's flat number or name (checked above) as the donor chose"
+    ),
+    "funding.LedgerEntry.reason": ViaPage(
+        url=_new_entry_reverse_url,
+        data=lambda w, text, i: {"reason": text},
+        stored=lambda w, text, i: _first(LedgerEntry.objects.filter(kind="reversal", reason=text)),
+        shown_on=_ledger_pages,
+    ),
+    "funding.LedgerEntry.prev_hash": Exempt("system-written: a SHA-256 of the chain"),
+    "funding.LedgerEntry.hash": Exempt("system-written: a SHA-256 of the chain"),
+    "funding.LedgerHead.hash": Exempt("system-written: a SHA-256 of the chain"),
+    "funding.IdempotentRequest.key": Exempt(
+        "sent by API clients in a header, refused unless it is 8-80 letters, digits or ._:- "
+        "(tests/funding/test_api.py); no page shows it"
+    ),
+    "funding.IdempotentRequest.endpoint": Exempt("system-written: the API call it answered"),
+    "funding.DisclosureReport.period": Exempt("monthly or quarterly, set by the report task"),
+    "funding.DisclosureReport.period_hash": Exempt("system-written: a SHA-256"),
+    "funding.DisclosureReport.chain_hash": Exempt("system-written: the chain head it printed"),
 }
 
 
@@ -780,6 +1083,8 @@ def _text_fields() -> list[str]:
         "wechat",
         "membership",
         "decisions",
+        "notices",
+        "funding",
     ):
         for model in apps.get_app_config(app_label).get_models():
             for f in model._meta.get_fields():

@@ -44,7 +44,9 @@ from linju.decisions.models import (
     RollAmendment,
     RollEntry,
 )
+from linju.funding.models import Expense, Fund, LedgerEntry, Pledge
 from linju.membership.models import Delegation, JoinCode, JoinRequest, SlipPrint
+from linju.notices.models import BoardSettings, Notice, NoticeAttachment
 from linju.notifications.models import Notification, NotificationPreference
 from tests.community.roster import helpers as roster
 from tests.conftest import World
@@ -57,6 +59,7 @@ from tests.factories import (
     PersonFactory,
     UserFactory,
 )
+from tests.notices.factories import NoticeFactory, png, public_board
 from tests.notifications.factories import NotificationFactory
 
 ROLES = World.ROLES
@@ -154,6 +157,26 @@ OBJECTS: dict[str, Callable[[World], Any]] = {
     "record_closed_here": lambda w: _decision(w, "closed"),
     "record_published_here": lambda w: _decision(w, "published"),
     "record_published_there": lambda w: DecisionFactory(estate=w.there, state="published"),
+    # notices: drafts and published notices of the whole estate and of building 1
+    "notice_draft_here": lambda w: Notice(estate=w.here, status="draft"),
+    "notice_draft_b1": lambda w: Notice(estate=w.here, building=w.b1, status="draft"),
+    "notice_here": lambda w: Notice(estate=w.here, status="published"),
+    "notice_b1": lambda w: Notice(estate=w.here, building=w.b1, status="published"),
+    "notice_there": lambda w: Notice(estate=w.there, status="published"),
+    "public_here": lambda w: public_board(w.here).estate,
+    "notice_public_here": lambda w: Notice(estate=public_board(w.here).estate, status="published"),
+    "board_settings_here": lambda w: BoardSettings(estate=w.here),
+    "board_settings_there": lambda w: BoardSettings(estate=w.there),
+    # funding: the resident keeps the accounts of building 1's fund and of the estate's
+    "fund_b1": lambda w: Fund(estate=w.here, building=w.b1, treasurer=w.users["resident"]),
+    "fund_here": lambda w: Fund(estate=w.here, treasurer=w.users["resident"]),
+    "fund_there": lambda w: Fund(estate=w.there, treasurer=w.users["staff_other_estate"]),
+    "fund_public_here": lambda w: Fund(estate=public_board(w.here).estate),
+    "expense_b1": lambda w: Expense(estate=w.here, fund=OBJECTS["fund_b1"](w)),
+    "expense_here": lambda w: Expense(estate=w.here, fund=OBJECTS["fund_here"](w)),
+    "expense_there": lambda w: Expense(estate=w.there, fund=OBJECTS["fund_there"](w)),
+    "pledge_of_resident": lambda w: Pledge(estate=w.here, made_by=w.users["resident"]),
+    "pledge_of_outsider": lambda w: Pledge(estate=w.there, made_by=w.users["outsider"]),
 }
 
 # (model, action, object, the roles allowed). Every other role of World.ROLES is denied.
@@ -290,6 +313,49 @@ RULE_TABLE: list[tuple[str, str, str, frozenset[str]]] = [
     ("decision", "export_record", "record_closed_here", ORGANISERS_HERE),
     ("decision", "export_record", "record_published_here", ORGANISERS_HERE | {"resident"}),
     ("decision", "export_record", "record_published_there", MANAGERS_THERE),
+    # notices: members read the board (everyone once the estate makes it public); committee
+    # staff and the owners' committee post for the estate, a group leader for their building.
+    ("board", "view", "here", MEMBERS_HERE),
+    ("board", "view", "there", MANAGERS_THERE),
+    ("board", "view", "public_here", EVERYONE),
+    ("board", "manage", "here", ORGANISERS_HERE | {"leader", "leader_other_building"}),
+    ("board", "manage", "there", MANAGERS_THERE),
+    ("notice", "view", "notice_draft_here", ORGANISERS_HERE),
+    ("notice", "view", "notice_draft_b1", ORGANISERS_HERE | {"leader"}),
+    ("notice", "view", "notice_here", MEMBERS_HERE),
+    ("notice", "view", "notice_there", MANAGERS_THERE),
+    ("notice", "view", "notice_public_here", EVERYONE),
+    ("notice", "create", "notice_draft_here", ORGANISERS_HERE),
+    ("notice", "create", "notice_draft_b1", ORGANISERS_HERE | {"leader"}),
+    ("notice", "create", "notice_there", MANAGERS_THERE),
+    ("notice", "manage", "notice_here", ORGANISERS_HERE),
+    ("notice", "manage", "notice_b1", ORGANISERS_HERE | {"leader"}),
+    ("notice", "manage", "notice_there", MANAGERS_THERE),
+    ("notice", "view_readers", "notice_here", ORGANISERS_HERE),
+    ("notice", "view_readers", "notice_b1", ORGANISERS_HERE | {"leader"}),
+    ("notice", "view_readers", "notice_there", MANAGERS_THERE),
+    ("board_settings", "change", "board_settings_here", MANAGERS_HERE),
+    ("board_settings", "change", "board_settings_there", MANAGERS_THERE),
+    # funding: members see funds (everyone once the board is public); staff open them, a
+    # group leader for their building; residents pledge; the treasurer and staff record; a
+    # second person approves expenses, the building's group leader too above the limit.
+    ("fund", "view", "fund_b1", MEMBERS_HERE),
+    ("fund", "view", "fund_there", MANAGERS_THERE),
+    ("fund", "view", "fund_public_here", EVERYONE),
+    ("fund", "create", "fund_here", MANAGERS_HERE),
+    ("fund", "create", "fund_b1", MANAGERS_HERE | {"leader"}),
+    ("fund", "create", "fund_there", MANAGERS_THERE),
+    ("fund", "pledge", "fund_b1", frozenset({"resident", "admin"})),
+    ("fund", "pledge", "fund_there", frozenset({"admin"})),
+    ("fund", "record", "fund_b1", MANAGERS_HERE | {"resident"}),
+    ("fund", "record", "fund_there", MANAGERS_THERE),
+    ("expense", "approve", "expense_b1", ORGANISERS_HERE | {"leader"}),
+    ("expense", "approve", "expense_here", ORGANISERS_HERE),
+    ("expense", "approve", "expense_there", MANAGERS_THERE),
+    ("expense", "approve_as_leader", "expense_b1", frozenset({"leader"})),
+    ("expense", "approve_as_leader", "expense_here", NOBODY),
+    ("pledge", "withdraw", "pledge_of_resident", frozenset({"resident"})),
+    ("pledge", "withdraw", "pledge_of_outsider", frozenset({"outsider"})),
 ]
 
 
@@ -488,8 +554,107 @@ def _paper_reading(w: World) -> list[Any]:
     return ["here", decision.pk, reading.pk]
 
 
+# notices
+def _notice(w: World, state: str = "published", **values: Any) -> Notice:
+    """A notice of ``here`` (of building 1 with ``building=w.b1``) in ``state``."""
+    return NoticeFactory(estate=w.here, **({} if state == "draft" else {state: True}), **values)
+
+
+def _notice_with_file(w: World, state: str = "published") -> list[Any]:
+    """A notice of building 1 with a photo: its estate, its id and the file's id."""
+    notice = _notice(w, state, building=w.b1)
+    attachment = NoticeAttachment.objects.create(
+        estate=w.here, notice=notice, kind="png", original_name="photo.png", file=png()
+    )
+    return ["here", notice.pk, attachment.pk]
+
+
+NOTICE_POSTERS = ORGANISERS_HERE | {"leader", "leader_other_building"}
+B1_POSTERS = ORGANISERS_HERE | {"leader"}
 DECIDERS_FLAT1 = MANAGERS_HERE | {"leader"}
 JOIN_REQUEST_LISTERS = MANAGERS_HERE | {"leader", "leader_other_building"}
+
+
+# funding: building 1's fund, kept by the resident; every helper makes it afresh per role
+def _fund(w: World, money: str = "") -> Fund:
+    """Building 1's fund (treasurer: the resident), with ``money`` received if given."""
+    from linju.funding import services
+
+    fund = Fund.objects.filter(estate=w.here, building=w.b1).first() or services.fund_create(
+        actor=w.users["staff"],
+        estate=w.here,
+        building=w.b1,
+        title="1号楼 楼道微更新",
+        target="5000",
+        treasurer=w.users["resident"],
+    )
+    if money:
+        services.contribution_record(
+            actor=w.users["resident"], fund=fund, amount=money, method="cash"
+        )
+    return fund
+
+
+def _fund_args(w: World, money: str = "") -> list[Any]:
+    return ["here", _fund(w, money).pk]
+
+
+def _fund_entry(w: World) -> list[Any]:
+    fund = _fund(w, "100")
+    return ["here", fund.pk, LedgerEntry.objects.filter(fund=fund).latest("seq").pk]
+
+
+def _with_materials(w: World) -> list[Any]:
+    from linju.funding import services
+
+    fund = _fund(w)
+    services.material_receive(actor=w.users["resident"], fund=fund, description="瓷砖", value="50")
+    return ["here", fund.pk]
+
+
+def _waiting_expense(w: World) -> Any:
+    """A ¥60 expense of building 1's fund recorded by its treasurer (the resident)."""
+    from linju.funding import services
+
+    return services.expense_record(
+        actor=w.users["resident"],
+        fund=_fund(w, "100"),
+        payee="五金店",
+        amount="60",
+        category="materials",
+        receipt=_photo_upload(),
+    )
+
+
+def _posted_receipt(w: World) -> list[Any]:
+    from linju.funding import services
+
+    expense = services.expense_approve(actor=w.users["staff"], expense=_waiting_expense(w))
+    return ["here", expense.fund_id, expense.pk]
+
+
+def _pledge_photo(w: World) -> list[Any]:
+    from linju.funding import services
+
+    pledge = services.pledge_create(
+        actor=w.users["resident"],
+        fund=_fund(w),
+        kind="material",
+        description="大理石",
+        photo=_photo_upload(),
+    )
+    return ["here", pledge.fund_id, pledge.pk]
+
+
+def _expense_statuses(w: World) -> list[Any]:
+    return list(Expense.objects.values_list("status", flat=True))
+
+
+KEEPERS_B1 = MANAGERS_HERE | {"resident"}  # the treasurer and committee staff
+APPROVERS_B1 = ORGANISERS_HERE | {"leader"}
+FUND_CONSOLE = APPROVERS_B1 | {"resident", "leader_other_building"}
+PLEDGERS = frozenset({"resident", "admin"})
+
 
 # Refusals by officers who may see an object but not change it are 403 (they know it exists);
 # everyone else gets the same 404 as for a missing page.
@@ -1177,6 +1342,263 @@ URL_MATRIX: dict[str, dict[str, Any]] = {
         },
     },
     "decision_paper_photo": {"args": _paper_reading, "GET": expect(200, ORGANISERS_HERE)},
+    # notices: the board is the estate's members' (it is not public here; the public view is
+    # tested in tests/notices/); committee staff and the owners' committee post for the estate,
+    # group leaders for their building (a leader's new notice needs their building: 422).
+    "board": {"args": lambda w: ["here"], "GET": expect(200, MEMBERS_HERE)},
+    "board_archive": {"args": lambda w: ["here"], "GET": expect(200, MEMBERS_HERE)},
+    "notice_detail": {
+        "args": lambda w: ["here", _notice(w).pk],
+        "GET": expect(200, MEMBERS_HERE),
+    },
+    "notice_attachment": {"args": _notice_with_file, "GET": expect(200, MEMBERS_HERE)},
+    "console_notices": {"args": lambda w: ["here"], "GET": expect(200, NOTICE_POSTERS)},
+    "console_notice_create": {
+        "args": lambda w: ["here"],
+        "GET": expect(200, NOTICE_POSTERS),
+        "POST": {
+            "data": lambda w: {"building": "", "category": "other", "title": "停水通知"},
+            "expect": {
+                **expect(302, ORGANISERS_HERE),
+                "leader": 422,
+                "leader_other_building": 422,
+            },
+            "state": lambda w: Notice.objects.count(),
+            "writes": ORGANISERS_HERE,
+        },
+    },
+    "console_board_settings": {
+        "args": lambda w: ["here"],
+        "GET": expect(200, MANAGERS_HERE),
+        "POST": {
+            "data": lambda w: {"public": "on"},
+            "expect": expect(302, MANAGERS_HERE),
+            "state": lambda w: list(BoardSettings.objects.values_list("estate_id", "public")),
+            "writes": MANAGERS_HERE,
+        },
+    },
+    "console_notice": {
+        "args": lambda w: ["here", _notice(w, "draft", building=w.b1).pk],
+        "GET": expect(200, B1_POSTERS),
+    },
+    "console_notice_edit": {
+        "args": lambda w: ["here", _notice(w, "draft", building=w.b1).pk],
+        "GET": expect(200, B1_POSTERS),
+        "POST": {
+            "data": lambda w: {"building": w.b1.pk, "category": "other", "title": "改过的通知"},
+            "expect": expect(302, B1_POSTERS),
+            "state": lambda w: list(Notice.objects.values_list("title", flat=True)),
+            "writes": B1_POSTERS,
+        },
+    },
+    "console_notice_publish": {
+        "args": lambda w: ["here", _notice(w, "draft", building=w.b1).pk],
+        "GET": POST_ONLY,
+        "POST": {
+            "data": lambda w: {"days": "30"},
+            "expect": expect(302, B1_POSTERS),
+            "state": lambda w: list(Notice.objects.values_list("status", flat=True)),
+            "writes": B1_POSTERS,
+        },
+    },
+    "console_notice_withdraw": {
+        "args": lambda w: ["here", _notice(w, building=w.b1).pk],
+        "GET": POST_ONLY,
+        "POST": {
+            "data": lambda w: {"reason": "日期写错了"},
+            "expect": expect(302, B1_POSTERS),
+            "state": lambda w: list(Notice.objects.values_list("status", flat=True)),
+            "writes": B1_POSTERS,
+        },
+    },
+    "console_notice_pin": {
+        "args": lambda w: ["here", _notice(w, building=w.b1).pk, "pin"],
+        "GET": POST_ONLY,
+        "POST": {
+            "data": lambda w: {},
+            "expect": expect(302, B1_POSTERS),
+            "state": lambda w: list(Notice.objects.values_list("pinned", flat=True)),
+            "writes": B1_POSTERS,
+        },
+    },
+    "console_notice_attachment_add": {
+        "args": lambda w: ["here", _notice(w, "draft", building=w.b1).pk],
+        "GET": POST_ONLY,
+        "POST": {
+            "data": lambda w: {"file": png()},
+            "expect": expect(302, B1_POSTERS),
+            "state": lambda w: NoticeAttachment.objects.count(),
+            "writes": B1_POSTERS,
+        },
+    },
+    "console_notice_attachment_remove": {
+        "args": lambda w: _notice_with_file(w, "draft"),
+        "GET": POST_ONLY,
+        "POST": {
+            "data": lambda w: {},
+            "expect": expect(302, B1_POSTERS),
+            "state": lambda w: NoticeAttachment.objects.count(),
+            "writes": B1_POSTERS,
+        },
+    },
+    # The board's API: members read it (a session works for reading, as for votes); without
+    # sign-in a board that is not public is 401; the list needs ?estate=.
+    "api:board_list": {"args": lambda w: [], "GET": expect(422, EVERYONE)},
+    "api:board_notice": {
+        "args": lambda w: [_notice(w).pk],
+        "GET": expect(200, MEMBERS_HERE, anonymous=401),
+    },
+    "api:board_attachment": {
+        "args": lambda w: _notice_with_file(w)[1:],
+        "GET": expect(200, MEMBERS_HERE, anonymous=401),
+    },
+    # funding: building 1's fund is the estate's members' (its board is not public here; the
+    # public view is tested in tests/funding/); its treasurer (the resident) and staff record,
+    # residents pledge, a second person approves; the API writes need a token.
+    "funds": {"args": lambda w: ["here"], "GET": expect(200, MEMBERS_HERE)},
+    "fund_detail": {"args": _fund_args, "GET": expect(200, MEMBERS_HERE)},
+    "fund_pledge": {
+        "args": _fund_args,
+        "GET": expect(200, PLEDGERS),
+        "POST": {
+            "data": lambda w: {"kind": "money", "amount": "50", "shown_as": "flat"},
+            "expect": expect(302, PLEDGERS),
+            "state": lambda w: Pledge.objects.count(),
+            "writes": PLEDGERS,
+        },
+    },
+    "fund_receipt": {"args": _posted_receipt, "GET": expect(200, MEMBERS_HERE)},
+    "fund_pledge_photo": {"args": _pledge_photo, "GET": expect(200, MEMBERS_HERE)},
+    "console_funds": {
+        "args": lambda w: _fund_args(w)[:1],
+        "GET": expect(200, FUND_CONSOLE),
+    },
+    "console_fund_create": {
+        "args": lambda w: ["here"],
+        "GET": expect(200, MANAGERS_HERE | {"leader", "leader_other_building"}),
+        "POST": {
+            # A leader opens funds for their building only: the whole estate is refused (422).
+            "data": lambda w: {
+                "building": "",
+                "title": "全小区 健身角",
+                "target": "800",
+                "treasurer": "resident",
+            },
+            "expect": {**expect(302, MANAGERS_HERE), "leader": 422, "leader_other_building": 422},
+            "state": lambda w: Fund.objects.count(),
+            "writes": MANAGERS_HERE,
+        },
+    },
+    "console_fund": {"args": _fund_args, "GET": expect(200, APPROVERS_B1 | {"resident"})},
+    "console_fund_contribution": {
+        "args": _fund_args,
+        "GET": expect(200, KEEPERS_B1),
+        "POST": {
+            "data": lambda w: {"amount": "50", "method": "cash"},
+            "expect": expect(302, KEEPERS_B1),
+            "state": lambda w: LedgerEntry.objects.count(),
+            "writes": KEEPERS_B1,
+        },
+    },
+    "console_fund_material": {
+        "args": _fund_args,
+        "GET": expect(200, KEEPERS_B1),
+        "POST": {
+            "data": lambda w: {"description": "瓷砖 40 片", "value": "400"},
+            "expect": expect(302, KEEPERS_B1),
+            "state": lambda w: LedgerEntry.objects.count(),
+            "writes": KEEPERS_B1,
+        },
+    },
+    "console_fund_material_use": {
+        "args": _with_materials,
+        "GET": expect(200, KEEPERS_B1),
+        "POST": {
+            "data": lambda w: {"description": "铺地下室入口", "value": "50"},
+            "expect": expect(302, KEEPERS_B1),
+            "state": lambda w: LedgerEntry.objects.count(),
+            "writes": KEEPERS_B1,
+        },
+    },
+    "console_fund_expense": {
+        "args": lambda w: _fund_args(w, "100"),
+        "GET": expect(200, KEEPERS_B1),
+        "POST": {
+            "data": lambda w: {
+                "payee": "五金店",
+                "amount": "60",
+                "category": "materials",
+                "method": "cash",
+                "receipt": _photo_upload(),
+            },
+            "expect": expect(302, KEEPERS_B1),
+            "state": lambda w: Expense.objects.count(),
+            "writes": KEEPERS_B1,
+        },
+    },
+    "console_entry_reverse": {
+        "args": _fund_entry,
+        "GET": expect(200, KEEPERS_B1),
+        "POST": {
+            "data": lambda w: {"reason": "重复登记"},
+            "expect": expect(302, KEEPERS_B1),
+            "state": lambda w: LedgerEntry.objects.count(),
+            "writes": KEEPERS_B1,
+        },
+    },
+    "console_expense_approve": {
+        "args": lambda w: ["here", _waiting_expense(w).pk],
+        "GET": POST_ONLY,
+        "POST": {
+            "data": lambda w: {},
+            "expect": expect(302, APPROVERS_B1),
+            "state": _expense_statuses,
+            "writes": APPROVERS_B1,
+        },
+    },
+    "console_expense_reject": {
+        "args": lambda w: ["here", _waiting_expense(w).pk],
+        "GET": expect(200, APPROVERS_B1),
+        "POST": {
+            "data": lambda w: {"reason": "发票抬头不对"},
+            "expect": expect(302, APPROVERS_B1),
+            "state": _expense_statuses,
+            "writes": APPROVERS_B1,
+        },
+    },
+    "api:fund_list": {"args": lambda w: [], "GET": expect(422, EVERYONE)},
+    "api:fund_detail": {
+        "args": lambda w: _fund_args(w)[1:],
+        "GET": expect(200, MEMBERS_HERE, anonymous=401),
+    },
+    "api:fund_entries": {
+        "args": lambda w: _fund_args(w, "100")[1:],
+        "GET": expect(200, MEMBERS_HERE, anonymous=401),
+    },
+    "api:pledge_create": {
+        "args": lambda w: _fund_args(w)[1:],
+        "POST": {
+            "data": lambda w: {"kind": "money", "amount": "5"},
+            "expect": expect(401, EVERYONE),
+            "state": lambda w: Pledge.objects.count(),
+        },
+    },
+    "api:contribution_create": {
+        "args": lambda w: _fund_args(w)[1:],
+        "POST": {
+            "data": lambda w: {"amount": "5", "method": "cash"},
+            "expect": expect(401, EVERYONE),
+            "state": lambda w: LedgerEntry.objects.count(),
+        },
+    },
+    "api:expense_create": {
+        "args": lambda w: _fund_args(w, "100")[1:],
+        "POST": {
+            "data": lambda w: {"payee": "五金店", "amount": "5", "category": "other"},
+            "expect": expect(401, EVERYONE),
+            "state": lambda w: Expense.objects.count(),
+        },
+    },
 }
 
 
@@ -1320,6 +1742,10 @@ FOREIGN_OBJECTS = [
     ("decision_detail", "GET", lambda w: ["here", _decision_there(w).pk]),
     ("decision_vote", "POST", lambda w: ["here", _decision_there(w).pk]),
     ("console_decision", "GET", lambda w: ["here", _decision_there(w).pk]),
+    # notices
+    ("notice_detail", "GET", lambda w: ["here", NoticeFactory(estate=w.there, published=True).pk]),
+    ("console_notice", "GET", lambda w: ["here", NoticeFactory(estate=w.there).pk]),
+    ("console_notice_publish", "POST", lambda w: ["here", NoticeFactory(estate=w.there).pk]),
     ("console_decision_action", "POST", lambda w: ["here", _decision_there(w).pk, "announce"]),
 ]
 
@@ -1374,6 +1800,10 @@ CONSOLE_GET_URLS = [
     ("console_decisions", lambda w: []),
     ("console_decision_create", lambda w: []),
     ("console_decision_settings", lambda w: []),
+    # notices
+    ("console_notices", lambda w: []),
+    ("console_notice_create", lambda w: []),
+    ("console_board_settings", lambda w: []),
 ]
 
 

@@ -46,6 +46,8 @@ def test_table_documents_every_kind():
         "roster_uploads",
         "ballot_links",
         "decision_records",
+        "notice_reads",
+        "idempotency_keys",
     }
     assert RETENTION["consents_withdrawn"].expired is None  # kept as proof
     assert RETENTION["decision_records"].expired is None  # the decision's legal record

@@ -7,11 +7,14 @@ class Command(DbWorkerCommand):
     help = (
         "Run the background-task worker (the same as `db_worker`; all its options apply). "
         "Run one or more beside the web server in production. It books the daily purge of "
-        "personal data past its retention period if none is booked."
+        "personal data past its retention period, and the monthly disclosure reports, if none "
+        "is booked."
     )
 
     def handle(self, *args, **options):
+        from linju.funding.tasks import reports_schedule
         from linju.privacy.tasks import retention_schedule
 
         retention_schedule()
+        reports_schedule()
         return super().handle(*args, **options)

@@ -1,0 +1,1 @@
+"""Funds, pledges, contributions, expenses and the append-only public ledger."""

@@ -1,0 +1,1 @@
+"""The board's pages: what readers see (``public``) and the console (``console``)."""
