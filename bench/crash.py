@@ -4,11 +4,13 @@ A fresh site (a throw-away SQLite file in its own data folder, or a throw-away P
 database) holds one estate with a fund the street matches 1:1 up to ¥10,000 once residents have
 given ¥500, and the fund's treasurer with an API token. gunicorn serves it on 127.0.0.1 (a free
 port). Client threads record contributions through ``POST /api/funds/{id}/contributions``, each
-write with its own ``Idempotency-Key`` and transfer reference; after a dropped connection or a
-5xx a client sends the same write again with the same key until it is acknowledged (2xx). One
-write in ``TWICE_EVERY`` is sent on two connections at once, as an impatient client does.
-Meanwhile the whole server (master and workers: the process group) is killed with SIGKILL at
-random moments and started again.
+write with its own ``Idempotency-Key`` and naming itself in its description; after a dropped
+connection or a 5xx a client sends the same write again with the same key until it is
+acknowledged (2xx). Most writes are transfers with their reference; one in ``CASH_EVERY`` is
+cash without one, so that only its key stands between a retry and a second entry; one in
+``TWICE_EVERY`` is sent on two connections at once, as an impatient client does. Meanwhile the
+whole server (master and workers: the process group) is killed with SIGKILL at random moments
+and started again.
 
 Afterwards, with the server stopped: every acknowledged write is stored exactly once, with the
 acknowledged amount and entry number; there is no contribution nobody acknowledged; the entries
@@ -46,6 +48,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 17
+CASH_EVERY = 4
 TWICE_EVERY = 20
 MATCH_RATIO, MATCH_CAP, MATCH_AFTER = Decimal("1"), Decimal("10000.00"), Decimal("500.00")
 CLIENT_TIMEOUT = 60  # seconds a client waits for one answer before it sends the write again
@@ -84,8 +87,9 @@ def run(*, writes: int, kills: int, clients: int) -> None:
         print(
             f"  acknowledged {len(crashed.acks):,} of {writes:,} in {crashed.seconds:.1f} s = "
             f"{crashed.per_second:.0f}/s ({crashed.per_second / baseline:.2f}× the baseline); "
-            f"retries {crashed.retries:,}, answered from the stored key "
-            f"{crashed.replayed:,}, requests in flight at the kills {sum(crashed.in_flight):,}"
+            f"retries {crashed.retries:,} (for {crashed.retried_writes:,} writes), answered "
+            f"from the stored key {crashed.replayed:,}, requests in flight at the kills "
+            f"{sum(crashed.in_flight):,}"
         )
         print(
             f"  stored: {findings.contributions:,} contributions + {findings.matches:,} "
@@ -322,9 +326,15 @@ def server_size(clients: int) -> tuple[int, int]:
 class Write:
     number: int
     key: str
-    reference: str
+    method: str
+    reference: str  # "" for cash
     amount: Decimal
     twice: bool  # sent on two connections at once the first time
+
+    @property
+    def name(self) -> str:
+        """How the write names itself (its entry's description)."""
+        return f"crash write {self.number}"
 
 
 @dataclass
@@ -357,20 +367,29 @@ class Hammering:
     def per_second(self) -> float:
         return len(self.acks) / self.seconds if self.seconds else 0.0
 
+    @property
+    def retried_writes(self) -> int:
+        """Writes acknowledged only after at least one more try."""
+        return sum(ack.attempts > 1 for ack in self.acks)
+
 
 def plan(writes: int, rng: random.Random) -> list[Write]:
     """``writes`` contributions of ¥1.00 to ¥99.99 (so the matching grant rises for the
-    first ¥10,000 and then stops), each with its own key and transfer reference."""
-    return [
-        Write(
-            number=n,
-            key=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-            reference=f"CRASH-{n:06d}",
-            amount=Decimal(rng.randint(100, 9999)) / 100,
-            twice=rng.randrange(TWICE_EVERY) == 0,
+    first ¥10,000 and then stops), each with its own key; transfers with their reference."""
+    planned = []
+    for n in range(writes):
+        cash = rng.randrange(CASH_EVERY) == 0
+        planned.append(
+            Write(
+                number=n,
+                key=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                method="cash" if cash else "wechat",
+                reference="" if cash else f"CRASH-{n:06d}",
+                amount=Decimal(rng.randint(100, 9999)) / 100,
+                twice=rng.randrange(TWICE_EVERY) == 0,
+            )
         )
-        for n in range(writes)
-    ]
+    return planned
 
 
 class _Answer(Exception):
@@ -399,7 +418,12 @@ def hammer(place: Site, *, writes: int, kills: int, clients: int, seed: int = SE
 
     def send(conn: http.client.HTTPConnection, write: Write) -> None:
         body = json.dumps(
-            {"amount": str(write.amount), "method": "wechat", "reference": write.reference}
+            {
+                "amount": str(write.amount),
+                "method": write.method,
+                "reference": write.reference,
+                "description": write.name,
+            }
         )
         conn.request("POST", path, body=body, headers={**headers, "Idempotency-Key": write.key})
 
@@ -553,7 +577,7 @@ def _dump() -> None:
     entries = [
         {**row, "amount": str(row["amount"])}
         for row in LedgerEntry.objects.order_by("estate_id", "seq").values(
-            "seq", "kind", "reference", "amount", "method", "reverses_id"
+            "seq", "kind", "reference", "description", "amount", "method", "reverses_id"
         )
     ]
     keys = list(IdempotentRequest.objects.order_by("pk").values("key", "status", "response"))
@@ -579,7 +603,7 @@ class Findings:
     matches: int = 0
     entries: int = 0
     matched: Decimal = Decimal("0.00")
-    duplicates: int = 0  # a reference or key stored more than once
+    duplicates: int = 0  # a write or a key stored more than once
     missing: int = 0  # acknowledged, not stored
     unacknowledged: int = 0  # stored, never acknowledged
     mismatched: int = 0  # stored otherwise than acknowledged
@@ -601,13 +625,13 @@ def check(run_: Hammering, stored: Stored) -> Findings:
     if others:
         found.problems.append(f"{len(others)} entries of other kinds: {others[:3]}")
 
-    by_reference: dict[str, list[dict[str, Any]]] = {}
+    by_name: dict[str, list[dict[str, Any]]] = {}
     for entry in contributions:
-        by_reference.setdefault(entry["reference"], []).append(entry)
-    for reference, copies in by_reference.items():
+        by_name.setdefault(entry["description"], []).append(entry)
+    for name, copies in by_name.items():
         if len(copies) > 1:
             found.duplicates += len(copies) - 1
-            found.problems.append(f"{reference} stored {len(copies)} times")
+            found.problems.append(f"{name} stored {len(copies)} times")
     key_counts: dict[str, int] = {}
     for key in stored.keys:
         key_counts[key["key"]] = key_counts.get(key["key"], 0) + 1
@@ -616,34 +640,34 @@ def check(run_: Hammering, stored: Stored) -> Findings:
             found.duplicates += n - 1
             found.problems.append(f"key {key} stored {n} times")
 
-    acked = {ack.write.reference: ack for ack in run_.acks}
+    acked = {ack.write.name: ack for ack in run_.acks}
     if len(acked) != len(run_.acks):
         found.problems.append("a write was acknowledged twice")
     stored_keys = {key["key"]: key for key in stored.keys}
-    for reference, ack in acked.items():
-        copies = by_reference.get(reference, [])
+    for name, ack in acked.items():
+        copies = by_name.get(name, [])
         if not copies:
             found.missing += 1
-            found.problems.append(f"acknowledged {reference} is not stored")
+            found.problems.append(f"acknowledged {name} is not stored")
             continue
-        entry = copies[0]
-        told = ack.body
+        entry, told, write = copies[0], ack.body, ack.write
         if (
-            Decimal(entry["amount"]) != ack.write.amount
+            (Decimal(entry["amount"]), entry["method"], entry["reference"])
+            != (write.amount, write.method, write.reference)
             or told.get("seq") != entry["seq"]
-            or told.get("reference") != reference
-            or Decimal(str(told.get("amount"))) != ack.write.amount
+            or told.get("description") != name
+            or Decimal(str(told.get("amount"))) != write.amount
         ):
             found.mismatched += 1
-            found.problems.append(f"{reference}: stored {entry}, acknowledged {told}")
-        key = stored_keys.get(ack.write.key)
+            found.problems.append(f"{name}: stored {entry}, acknowledged {told}")
+        key = stored_keys.get(write.key)
         if key is None or key["response"] != told:
             found.mismatched += 1
-            found.problems.append(f"{reference}: its key's stored answer differs")
-    for reference in by_reference:
-        if reference not in acked:
+            found.problems.append(f"{name}: its key's stored answer differs")
+    for name in by_name:
+        if name not in acked:
             found.unacknowledged += 1
-            found.problems.append(f"{reference} is stored but was never acknowledged")
+            found.problems.append(f"{name} is stored but was never acknowledged")
     if len(stored.keys) != len(contributions):
         found.problems.append(
             f"{len(stored.keys)} keys stored for {len(contributions)} contributions"
@@ -661,9 +685,9 @@ def check(run_: Hammering, stored: Stored) -> Findings:
             f"{found.matches} matching entries"
         )
     for write, status, body in run_.refused:
-        found.problems.append(f"{write.reference} refused: {status} {body}")
+        found.problems.append(f"{write.name} refused: {status} {body}")
     for write, what in run_.twins_differed:
-        found.problems.append(f"{write.reference} sent twice at once: {what}")
+        found.problems.append(f"{write.name} sent twice at once: {what}")
     for write in run_.given_up:
-        found.problems.append(f"{write.reference}: no answer after {GIVE_UP_AFTER} s")
+        found.problems.append(f"{write.name}: no answer after {GIVE_UP_AFTER} s")
     return found

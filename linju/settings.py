@@ -52,6 +52,9 @@ SECRET_KEY = _secret_key()
 DEBUG = _env_bool("DEBUG")
 ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS", [])
+# The site's public address, for what is made without a request (the worker's disclosure
+# reports and their QR codes), e.g. https://linju.example.org/
+LINJU_SITE_URL = os.environ.get("LINJU_SITE_URL", "")
 # Reverse proxies (e.g. nginx on 127.0.0.1) whose X-Forwarded-For gives the client's address:
 # sign-in limits count clients, not the proxy.
 LINJU_TRUSTED_PROXIES = _env_list("LINJU_TRUSTED_PROXIES", [])

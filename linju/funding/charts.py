@@ -45,6 +45,7 @@ BAR = Decimal(14)
 ROW_GAP = 10
 VALUE_ROOM = 110  # room right of the longest bar for its figure
 TENTH = Decimal("0.1")
+CENTS = Decimal("0.01")
 MONTHS_SHOWN = 12
 
 
@@ -238,7 +239,9 @@ def fund_months(
         key = (month.year, month.month)
         if key not in totals:
             continue
-        income, expense = flows(row["kind"], row["reverses__kind"], Decimal(row["total"]))
+        income, expense = flows(
+            row["kind"], row["reverses__kind"], Decimal(row["total"]).quantize(CENTS)
+        )
         totals[key][0] += income
         totals[key][1] += expense
     return [

@@ -11,16 +11,21 @@ its reason. Every entry is in the estate's hash chain, which ``linju verify-ledg
 
 from __future__ import annotations
 
+import datetime
 import io
+import itertools
+from contextlib import contextmanager
 from typing import Any
+from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from linju.community.models import Building, Estate
 from linju.funding import services
-from linju.funding.models import Fund, LedgerEntry, Pledge
+from linju.funding.models import Expense, Fund, LedgerEntry, Pledge
 
 TITLE = "17号楼 楼道微更新"
 PURPOSE = (
@@ -51,8 +56,45 @@ def _receipt(name: str) -> ContentFile:
     return ContentFile(_picture((64, 96), "#fbfaf6", "#8a8a8a", 8), name=f"{name}.png")
 
 
+@contextmanager
+def _last_month():
+    """Let the services' clock read last month, advancing a little at each reading, so the
+    fund's entries fall in an ended month and its monthly disclosure report can be made (the
+    ledger's times are set by the services and hashed; they are never rewritten afterwards)."""
+    today = timezone.localdate()
+    first = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=8)
+    start = timezone.make_aware(datetime.datetime.combine(first, datetime.time(9, 0)))
+    ticks = itertools.count()
+
+    def now() -> datetime.datetime:
+        return start + datetime.timedelta(minutes=23 * next(ticks))
+
+    with mock.patch("django.utils.timezone.now", now):
+        yield start
+
+
 @transaction.atomic
 def demo_funding(estate: Estate) -> Fund:
+    """The fund, made last month; then last month's disclosure report (PDF and .xlsx, with
+    the chain head) is made as the worker would on the 1st."""
+    with _last_month() as start:
+        fund = _fund(estate)
+    # Rows whose time is a model default (taken before the clock was set back) get theirs.
+    Fund.objects.filter(pk=fund.pk).update(created_at=start)
+    Pledge.objects.filter(fund=fund).update(created_at=start)
+    Expense.objects.filter(fund=fund).update(recorded_at=start + datetime.timedelta(days=2))
+    from linju.funding.reports import MONTH, last_ended, report_make
+
+    report_make(
+        actor=None,
+        estate=estate,
+        period=MONTH,
+        starts_on=last_ended(MONTH, timezone.localdate()),
+    )
+    return fund
+
+
+def _fund(estate: Estate) -> Fund:
     users = get_user_model().objects
     staff = users.get(username="staff")
     treasurer = users.get(username="resident17")

@@ -322,7 +322,10 @@ class LedgerEntry(models.Model):
         verbose_name = _("ledger entry")
         verbose_name_plural = _("ledger entries")
         ordering = ["estate", "seq"]
-        indexes = [models.Index(fields=["estate", "fund", "seq"])]
+        indexes = [
+            models.Index(fields=["estate", "fund", "seq"]),
+            models.Index(fields=["fund", "kind"]),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["estate", "seq"], name="ledger_one_seq_per_estate"),
             models.UniqueConstraint(

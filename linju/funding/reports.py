@@ -352,7 +352,7 @@ def report_data(
         figures = funds.get(row["fund_id"])
         if figures is None:
             continue
-        total = Decimal(row["total"])
+        total = Decimal(row["total"]).quantize(CENTS)
         figures.opening += total
         if not _is_material(row["kind"], row["reverses__kind"]):
             figures.opening_money += total

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -130,14 +130,16 @@ def money_balance(fund: Fund) -> Decimal:
 
 
 def _residents_total(fund: Fund) -> Decimal:
-    """What residents have given in money, net of reversed contributions."""
-    given = LedgerEntry.objects.filter(fund=fund, kind=LedgerEntry.Kind.CONTRIBUTION).aggregate(
-        t=Sum("amount")
-    )["t"] or Decimal(0)
-    reversed_ = LedgerEntry.objects.filter(
-        fund=fund, kind=LedgerEntry.Kind.REVERSAL, reverses__kind=LedgerEntry.Kind.CONTRIBUTION
-    ).aggregate(t=Sum("amount"))["t"] or Decimal(0)
-    return Decimal(given + reversed_).quantize(CENTS)
+    """What residents have given in money, net of reversed contributions (one query)."""
+    contribution = LedgerEntry.Kind.CONTRIBUTION
+    total = LedgerEntry.objects.filter(fund=fund).aggregate(
+        t=Sum(
+            "amount",
+            filter=Q(kind=contribution)
+            | Q(kind=LedgerEntry.Kind.REVERSAL, reverses__kind=contribution),
+        )
+    )["t"]
+    return Decimal(total or 0).quantize(CENTS)
 
 
 def matched_total(fund: Fund) -> Decimal:
@@ -159,6 +161,8 @@ def match_due(fund: Fund, residents_total: Decimal) -> Decimal:
 def _rematch(fund: Fund, actor: Any) -> LedgerEntry | None:
     """Bring the matching grant in line with what residents have given: one generated entry
     for the difference (negative if a contribution was reversed below the threshold)."""
+    if not fund.has_matching and not fund.entries.filter(kind=LedgerEntry.Kind.MATCH).exists():
+        return None
     difference = match_due(fund, _residents_total(fund)) - matched_total(fund)
     if difference == 0:
         return None

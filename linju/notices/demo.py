@@ -65,9 +65,7 @@ def demo_notices(estate: Estate) -> list[Notice]:
     published = []
     for building_number, category, title, body, days, pinned in NOTICES:
         building = (
-            Building.objects.get(estate=estate, number=building_number)
-            if building_number
-            else None
+            Building.objects.get(estate=estate, number=building_number) if building_number else None
         )
         notice = services.notice_create(
             actor=staff,

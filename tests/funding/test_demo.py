@@ -116,3 +116,29 @@ def test_resident17_sees_the_fund_with_receipts(fund):
     for expense in Expense.objects.filter(fund=fund):
         assert reverse("fund_receipt", args=[fund.estate.slug, fund.pk, expense.pk]) in page
     assert Estate.objects.get(slug="zhonghao") == fund.estate
+
+
+def test_demo_fund_was_kept_last_month_and_its_monthly_report_is_on_the_board(db):
+    """The demo's entries fall in last month, whose disclosure report (PDF and .xlsx) carries
+    the chain head; the chain still verifies."""
+    from django.utils import timezone
+
+    from linju.community.demo import demo_load
+    from linju.community.models import Estate
+    from linju.funding import selectors
+    from linju.funding.models import DisclosureReport, LedgerEntry
+
+    demo_load()
+    estate = Estate.objects.get(slug="zhonghao")
+    first_of_month = timezone.localdate().replace(day=1)
+    assert all(
+        timezone.localtime(moment).date() < first_of_month
+        for moment in LedgerEntry.objects.filter(estate=estate).values_list(
+            "recorded_at", flat=True
+        )
+    )
+    report = DisclosureReport.objects.get(estate=estate, period="month")
+    head = selectors.ledger_head(estate=estate)
+    assert head is not None and (report.chain_count, report.chain_hash) == (head.count, head.hash)
+    assert report.pdf and report.xlsx
+    assert selectors.ledger_verify(estate=estate).ok

@@ -66,9 +66,7 @@ def test_a_sound_ledger_verifies(money):
 TAMPERING = ["amount", "donor", "delete", "swap", "delete_last", "insert"]
 
 
-@hypothesis_settings(
-    suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=30
-)
+@hypothesis_settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=30)
 @given(how=st.sampled_from(TAMPERING), which=st.integers(min_value=0, max_value=100))
 def test_every_tampering_is_caught_and_named(money, how, which):
     """Change, delete, reorder or add past rows directly in the database: the check fails and

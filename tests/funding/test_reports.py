@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -184,11 +185,12 @@ class TestFigures:
         february = history.data(reports.MONTH, FEB).funds[0]
         march = history.data(reports.MONTH, MAR).funds[0]
         assert march.opening == february.closing == Decimal("3979.70")
+        assert str(march.opening) == "3979.70"  # to the fen, as printed: no stray digits
         assert march.opening_money == february.closing_money == Decimal("3479.70")
         assert march.contributions == Decimal("0.30")  # 0.10 + 0.20, exactly
         assert march.matching == Decimal("0.30")
         assert [line.seq for line in march.lines] == [12, 13, 14, 15]
-        assert march.closing == Decimal("3980.30")
+        assert str(march.closing) == "3980.30"
 
     def test_both_chain_heads_are_given_and_the_chain_verified(self, history):
         february = history.data(reports.MONTH, FEB)
@@ -228,12 +230,15 @@ def _raw_writes():
     if connection.vendor != "postgresql":
         yield
         return
+    # Deferred foreign-key checks of this transaction must run before the table is altered.
     with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("ALTER TABLE funding_ledgerentry DISABLE TRIGGER USER")
     try:
         yield
     finally:
         with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("ALTER TABLE funding_ledgerentry ENABLE TRIGGER USER")
 
 
@@ -414,6 +419,19 @@ class TestWorker:
         with time_machine.travel(at(AFTER_Q1, 2), tick=False):
             assert reports.reports_make_due() == {"made": 0, "skipped": 0, "failed": 2}
         assert not DisclosureReport.objects.exists()
+
+    def test_the_worker_command_books_the_first_run(self, monkeypatch):
+        from django_tasks_db.management.commands.db_worker import Command as DbWorker
+        from django_tasks_db.models import DBTaskResult
+
+        from linju.core.management.commands.worker import Command
+
+        monkeypatch.setattr(DbWorker, "handle", lambda self, *args, **options: None)
+        Command().handle()
+        Command().handle()  # a second start books nothing more
+        booked = DBTaskResult.objects.filter(task_path=tasks.reports_run.module_path)
+        assert booked.count() == 1
+        assert booked.get().run_after == tasks.next_run(timezone.now())
 
     def test_the_next_run_is_the_first_of_next_month_at_two(self):
         assert tasks.next_run(at(datetime.date(2025, 12, 31), 23)) == at(

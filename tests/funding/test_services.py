@@ -57,9 +57,7 @@ class TestContributions:
         assert entry.seq == 1 and entry.kind == LedgerEntry.Kind.CONTRIBUTION
         assert money.balance() == Decimal("300.00")
 
-    @pytest.mark.parametrize(
-        "amount", ["0", "-1", "0.001", "12.345", "abc", "", "Infinity", "1e9"]
-    )
+    @pytest.mark.parametrize("amount", ["0", "-1", "0.001", "12.345", "abc", "", "Infinity", "1e9"])
     def test_bad_amounts_write_nothing(self, money, amount):
         with pytest.raises(ValidationError):
             money.give(amount)

@@ -404,7 +404,10 @@ class LedgerMachine(RuleBasedStateMachine):
             assert result.status == Expense.Status.WAITING
             return
         assert result.status == Expense.Status.POSTED
-        assert result.approved_by_id != result.recorded_by_id
+        assert result.approved_by_id not in (None, result.recorded_by_id)
+        if needs_leader:  # four eyes, and the group leader's as well
+            assert result.leader_approved_by_id == self.approvers["leader"].pk
+            assert result.approved_by_id != result.leader_approved_by_id
         event("expense posted" + (" with the leader" if needs_leader else ""))
         self.expected_money[fund.pk] -= current.amount
         self.typed_entries += 1
