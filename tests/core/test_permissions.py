@@ -633,6 +633,31 @@ def _posted_receipt(w: World) -> list[Any]:
     return ["here", expense.fund_id, expense.pk]
 
 
+def _stored_report(w: World) -> list[Any]:
+    """A monthly disclosure report of ``here`` with small stand-in files (the PDF and .xlsx
+    themselves are tested in tests/funding/test_reports.py)."""
+    import datetime
+
+    from django.core.files.base import ContentFile
+
+    from linju.funding.models import DisclosureReport
+
+    report = DisclosureReport(
+        estate=w.here,
+        period="month",
+        starts_on=datetime.date(2026, 10, 1),
+        ends_on=datetime.date(2026, 10, 31),
+        period_count=0,
+        period_hash="0" * 64,
+        chain_count=0,
+        chain_hash="0" * 64,
+    )
+    for field in ("pdf", "xlsx", "public_pdf", "public_xlsx"):
+        getattr(report, field).save(f"{field}.bin", ContentFile(b"%PDF-1.7"), save=False)
+    report.save()
+    return ["here", report.pk, "pdf"]
+
+
 def _pledge_photo(w: World) -> list[Any]:
     from linju.funding import services
 
@@ -1468,6 +1493,17 @@ URL_MATRIX: dict[str, dict[str, Any]] = {
         },
     },
     "fund_receipt": {"args": _posted_receipt, "GET": expect(200, MEMBERS_HERE)},
+    # funding: disclosure reports, for whoever may read the board; staff make one now
+    "disclosure_reports": {"args": lambda w: ["here"], "GET": expect(200, MEMBERS_HERE)},
+    "disclosure_report_download": {"args": _stored_report, "GET": expect(200, MEMBERS_HERE)},
+    "disclosure_report_make": {
+        "args": lambda w: ["here"],
+        "POST": {
+            "data": lambda w: {"which": "nonsense"},
+            "expect": expect(422, MANAGERS_HERE, anonymous=404),
+            "state": lambda w: 0,
+        },
+    },
     "fund_pledge_photo": {"args": _pledge_photo, "GET": expect(200, MEMBERS_HERE)},
     "console_funds": {
         "args": lambda w: _fund_args(w)[:1],
