@@ -26,6 +26,7 @@ The test suite runs the same harness with about 1,000 writes and 3 kills
 from __future__ import annotations
 
 import contextlib
+import functools
 import http.client
 import json
 import os
@@ -149,9 +150,11 @@ def site(database_url: str | None = None) -> Iterator[Site]:
         place.fund_id, place.token = made["fund"], made["token"]
         yield place
     finally:
-        if database_url and name:
-            _drop(database_url, name)
-        shutil.rmtree(data_dir, ignore_errors=True)
+        try:
+            if database_url and name:
+                _drop(database_url, name)
+        finally:
+            shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def _drop(database_url: str, name: str) -> None:
@@ -508,15 +511,18 @@ def hammer(place: Site, *, writes: int, kills: int, clients: int, seed: int = SE
     def answered() -> int:
         return len(result.acks) + len(result.refused) + len(result.given_up)
 
+    def reached(target: int) -> bool:
+        return answered() >= target or not pending
+
     def killer() -> None:
         for k in range(kills):
             # Spread over the run, each at a random moment within its stretch of writes.
             stretch = writes / (kills + 1)
             target = int(stretch * (k + 1) + rng.uniform(-0.4, 0.4) * stretch)
             with acknowledged:
-                acknowledged.wait_for(lambda t=target: answered() >= t or not pending)
-                if not pending:
-                    return
+                acknowledged.wait_for(functools.partial(reached, target))
+                if answered() < target:
+                    return  # every write was sent before this kill's turn came
             time.sleep(rng.uniform(0, 0.02))
             with lock:
                 busy = in_flight[0]
@@ -633,8 +639,8 @@ def check(run_: Hammering, stored: Stored) -> Findings:
             found.duplicates += len(copies) - 1
             found.problems.append(f"{name} stored {len(copies)} times")
     key_counts: dict[str, int] = {}
-    for key in stored.keys:
-        key_counts[key["key"]] = key_counts.get(key["key"], 0) + 1
+    for row in stored.keys:
+        key_counts[row["key"]] = key_counts.get(row["key"], 0) + 1
     for key, n in key_counts.items():
         if n > 1:
             found.duplicates += n - 1
@@ -643,7 +649,7 @@ def check(run_: Hammering, stored: Stored) -> Findings:
     acked = {ack.write.name: ack for ack in run_.acks}
     if len(acked) != len(run_.acks):
         found.problems.append("a write was acknowledged twice")
-    stored_keys = {key["key"]: key for key in stored.keys}
+    stored_keys = {row["key"]: row for row in stored.keys}
     for name, ack in acked.items():
         copies = by_name.get(name, [])
         if not copies:
@@ -660,8 +666,8 @@ def check(run_: Hammering, stored: Stored) -> Findings:
         ):
             found.mismatched += 1
             found.problems.append(f"{name}: stored {entry}, acknowledged {told}")
-        key = stored_keys.get(write.key)
-        if key is None or key["response"] != told:
+        kept = stored_keys.get(write.key)
+        if kept is None or kept["response"] != told:
             found.mismatched += 1
             found.problems.append(f"{name}: its key's stored answer differs")
     for name in by_name:

@@ -103,11 +103,9 @@ def written() -> tuple:
 
 
 def rows() -> list[dict[str, Any]]:
-    return list(
-        LedgerEntry.objects.order_by("estate_id", "seq").values(
-            "pk", "estate_id", "fund_id", "kind", "amount", "reverses_id", "pledge_id", "reason"
-        )
-    )
+    """Every ledger row, read plainly (no service, no aggregate)."""
+    fields = ("pk", "estate_id", "fund_id", "kind", "amount", "reverses_id", "pledge_id")
+    return [dict(row) for row in LedgerEntry.objects.order_by("estate_id", "seq").values(*fields)]
 
 
 def affects(row: dict[str, Any], kinds: set[str], by_pk: dict[int, dict[str, Any]]) -> bool:
