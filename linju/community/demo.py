@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 
 from linju.community.models import (
     Building,
@@ -223,6 +223,11 @@ def _load() -> Estate:
     plan = EstatePlan(estate, random.Random(SEED))
     plan.generate()
     plan.save()
+    if connection.vendor == "postgresql":
+        # Thousands of rows were just written in this transaction, before autovacuum could
+        # look at them: give the planner statistics for the steps that follow.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     demo_notifications(estate)
     demo_decisions(estate)
     demo_notices(estate)

@@ -297,7 +297,10 @@ def _residents_to_tell(notice: Notice, actor: Any) -> list[Any]:
     )
     if notice.building_id is not None:
         occupancies = occupancies.filter(flat__building_id=notice.building_id)
-    users = {o.person.user.pk: o.person.user for o in occupancies.select_related("person__user")}
+    users = {
+        o.person.user.pk: o.person.user
+        for o in occupancies.select_related("person__user").order_by()
+    }
     users.pop(getattr(actor, "pk", None), None)
     return [users[pk] for pk in sorted(users)]
 
