@@ -38,6 +38,19 @@ def photo(name="ballot.png"):
     return SimpleUploadedFile(name, b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png")
 
 
+def enter_twice(block, decision, entry, **reading):
+    """The same paper ballot entered by two different staff members: it counts."""
+    for actor in (block.staff, block.committee):
+        services.paper_ballot_enter(
+            actor=actor,
+            decision=decision,
+            entry=entry,
+            channel="paper",
+            document=photo(),
+            **reading,
+        )
+
+
 def entry_of(decision, key, block):
     refs = {
         "wang": f"O-{block.owners['wang'].pk:05d}",
@@ -361,15 +374,7 @@ class TestPaperEntry:
         decision = block.opened()
         entry = entry_of(decision, "wang", block)
         online = services.ballot_cast(actor=block.users["wang"], decision=decision, choice="agree")
-        for actor in (block.staff, block.committee):
-            services.paper_ballot_enter(
-                actor=actor,
-                decision=decision,
-                entry=entry,
-                channel="paper",
-                choice="disagree",
-                document=photo(),
-            )
+        enter_twice(block, decision, entry, choice="disagree")
         paper = Ballot.objects.get(channel="paper")
         assert not paper.counted and paper.superseded_reason == services.Reason.ONLINE_STANDS
         online.refresh_from_db()
@@ -400,15 +405,7 @@ class TestTally:
         # 老王 150, 李 (joint) 80, 陈 40 agree; developer 130 on paper agrees: 4 of 5 heads
         self.vote(block, decision, {"wang": "agree", "li": "agree", "chen": "disagree"})
         entry = entry_of(decision, "developer", block)
-        for actor in (block.staff, block.committee):
-            services.paper_ballot_enter(
-                actor=actor,
-                decision=decision,
-                entry=entry,
-                channel="paper",
-                choice="agree",
-                document=photo(),
-            )
+        enter_twice(block, decision, entry, choice="agree")
         decision = block.closed(decision)
         decision = services.decision_tally(actor=block.staff, decision=decision)
         strict = decision.result["strict"]
@@ -635,15 +632,7 @@ class TestElection:
         for key, chosen in (("wang", [a, b]), ("li", [b, c]), ("chen", [a, c])):
             services.ballot_cast(actor=block.users[key], decision=decision, selections=chosen)
         for key, chosen in (("developer", [a, b]), ("unrecorded", [])):
-            for actor in (block.staff, block.committee):
-                services.paper_ballot_enter(
-                    actor=actor,
-                    decision=decision,
-                    entry=entry_of(decision, key, block),
-                    channel="paper",
-                    selections=chosen,
-                    document=photo(),
-                )
+            enter_twice(block, decision, entry_of(decision, key, block), selections=chosen)
         decision = block.closed(decision)
         decision = services.decision_tally(actor=block.staff, decision=decision)
         election = decision.result["election"]
