@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "linju.decisions",
     "linju.notices",
     "linju.funding",
+    "linju.projects",
     "linju.notifications",
     "linju.wechat",
     "linju.api",

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -116,3 +117,21 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("audit events are append-only")
+
+
+def _photo_upload_to(instance: models.Model, filename: str) -> str:
+    return f"photos/{instance._meta.app_label}/{timezone.now():%Y/%m}/{filename}"
+
+
+class PhotoFields(models.Model):
+    """The stored photo (cleaned by ``linju.core.images.photo_store``) and its smaller sizes,
+    which a background task makes after the upload commits."""
+
+    image = models.FileField(_("photo"), upload_to=_photo_upload_to, max_length=200)
+    web = models.FileField(upload_to=_photo_upload_to, max_length=200, blank=True, editable=False)
+    thumb = models.FileField(upload_to=_photo_upload_to, max_length=200, blank=True, editable=False)
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        abstract = True

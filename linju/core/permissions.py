@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -62,6 +63,20 @@ class Actor:
     @property
     def is_authenticated(self) -> bool:
         return bool(self.user is not None and self.user.is_authenticated)
+
+    @cached_property
+    def member_projects(self) -> dict[int, set[str]]:
+        """Projects this account was invited into (designer, contractor): id → roles."""
+        if not self.is_authenticated:
+            return {}
+        from linju.projects.models import ProjectMember
+
+        found: dict[int, set[str]] = {}
+        for project_id, kind in ProjectMember.objects.filter(
+            user=self.user, ended_at__isnull=True
+        ).values_list("project_id", "kind"):
+            found.setdefault(project_id, set()).add(kind)
+        return found
 
 
 def actor_for(user: Any) -> Actor:
@@ -505,6 +520,13 @@ RULES: dict[tuple[str, str], Rule] = {
     ("pledge", "withdraw"): Rule(
         "The person who pledged withdraws their pledge.", lambda a, o: _is_own(a, o, "made_by_id")
     ),
+    # --- projects: the road, stages, photos, invited designers --------------------------------
+    # --- ideas and comments --------------------------------------------------------------------
+    # --- meetings ------------------------------------------------------------------------------
+    # --- design, works and acceptance ----------------------------------------------------------
+    # --- conventions ---------------------------------------------------------------------------
+    # --- shared spaces -------------------------------------------------------------------------
+    # --- talents -------------------------------------------------------------------------------
 }
 
 MODEL_KEYS: dict[type[Model], str] = {
@@ -538,7 +560,9 @@ def _key(model_or_key: type[Model] | Model | str) -> str:
     if isinstance(model_or_key, str):
         return model_or_key
     model = model_or_key if isinstance(model_or_key, type) else type(model_or_key)
-    return MODEL_KEYS[model]
+    # Newer apps name their key on the model (``permission_key = "meeting"``), so this module
+    # needs no import of them.
+    return MODEL_KEYS.get(model) or model.permission_key  # type: ignore[attr-defined]
 
 
 def can(user: Any, action: str, obj: Any = None, *, model: str | None = None) -> bool:
@@ -615,12 +639,19 @@ def _visible_q(a: Actor, key: str) -> Q | None:
     if key == "delegation":
         agent_q = Q(agent=a.user) if a.is_authenticated else Q(pk__in=[])
         return Q(estate_id__in=a.staff_estates) | Q(principal_id__in=a.person_ids) | agent_q
+    # --- projects ---
+    # --- ideas and comments ---
+    # --- meetings ---
+    # --- design, works and acceptance ---
+    # --- conventions ---
+    # --- shared spaces ---
+    # --- talents ---
     raise KeyError(f"no visibility rule for {key!r}")
 
 
 def visible(user: Any, queryset: QuerySet) -> QuerySet:
     """The part of ``queryset`` that ``user`` may see."""
-    q = _visible_q(actor_for(user), MODEL_KEYS[queryset.model])
+    q = _visible_q(actor_for(user), _key(queryset.model))
     if q is None:
         return queryset
     return queryset.filter(q).distinct()
