@@ -11,6 +11,16 @@ def main(argv: list[str] | None = None) -> None:
         from linju.decisions.record import main as recount
 
         sys.exit(recount(args[1:]))
+    if args[:1] == ["pb"]:
+        # Participatory budgeting on a Pabulib file: pure computation, no Django either.
+        from linju.foundation.pb.cli import main as pb
+
+        sys.exit(pb(args[1:]))
+    if args[:1] == ["opinion-map"]:
+        # Pure computation on a votes file: no settings, no database, no Django.
+        from linju.consultations.opinion.cli import main as opinion_map
+
+        sys.exit(opinion_map(args[1:]))
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linju.settings")
     from django.core.management import execute_from_command_line

@@ -1,0 +1,1 @@
+"""The community foundation: grant programmes, applications and participatory budgeting."""
