@@ -5,7 +5,12 @@ decisions`` or ``--only ledger`` runs one of them. With ``LINJU_BENCH_DATABASE_U
 PostgreSQL server where the role may create databases), the decisions and ledger benchmarks
 also run there, in a throw-away database created and dropped around the run. ``--only crash``
 sends money writes through the API while the server is killed (``kill -9``) again and again,
-on SQLite and, with ``LINJU_BENCH_DATABASE_URL``, on PostgreSQL."""
+on SQLite and, with ``LINJU_BENCH_DATABASE_URL``, on PostgreSQL. ``--only opinion`` times
+``linju opinion-map`` on 5,000 participants × 400 statements against red-dwarf. ``--only pb``
+times ``linju pb`` (greedy, the Method of Equal Shares, Add1) against pabutools on real
+participatory-budgeting files, pabutools installed into a cache folder for it. ``--only
+projects`` times the estate home with every building's project and a project page with 500
+comments and 200 photos."""
 
 import argparse
 import os
@@ -51,7 +56,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        choices=["pages", "roster", "decisions", "ledger", "crash"],
+        choices=["pages", "roster", "decisions", "ledger", "crash", "opinion", "pb", "projects"],
         help="run one benchmark only",
     )
     args = parser.parse_args()
@@ -69,7 +74,7 @@ def main() -> None:
         import django
 
         django.setup()
-        from bench import crash, decisions, ledger, pages, roster
+        from bench import crash, decisions, ledger, opinion, pages, pb, roster
 
         if args.only in (None, "pages") and not child_url:
             pages.run(runs=args.runs)
@@ -97,6 +102,14 @@ def main() -> None:
                 ledger.run_on_postgresql(server_url, _ledger_arguments(args))
         if args.only in (None, "crash") and not child_url:
             crash.run(writes=args.writes, kills=args.kills, clients=args.clients)
+        if args.only in (None, "projects") and not child_url:
+            from bench import projects
+
+            projects.run(runs=args.runs)
+        if args.only in (None, "opinion") and not child_url:
+            opinion.run(runs=min(args.runs, 3))
+        if args.only in (None, "pb") and not child_url:
+            pb.run()
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
 

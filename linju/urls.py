@@ -11,6 +11,13 @@ urlpatterns = [
     path("", include("linju.decisions.urls")),
     path("", include("linju.notices.urls")),
     path("", include("linju.funding.urls")),
+    path("", include("linju.projects.urls")),
+    path("", include("linju.ideas.urls")),
+    path("", include("linju.meetings.urls")),
+    path("", include("linju.conventions.urls")),
+    path("", include("linju.spaces.urls")),
+    path("", include("linju.talents.urls")),
+    path("", include("linju.works.urls")),
     path("", include("linju.notifications.urls")),
     path("", include("linju.privacy.urls")),
 ]

@@ -137,5 +137,30 @@ def _add_routers() -> None:
     api.add_router("/board", notices.router, tags=["notice board"])
     api.add_router("/funds", funding.router, tags=["funds"])
 
+    from linju.api.routers import meetings
+
+    api.add_router("/meetings", meetings.router, tags=["meetings"])
+
+    from linju.api.routers import ideas
+
+    api.add_router("/", ideas.router, tags=["ideas, comments and topics"])
+
+    from linju.api.routers import projects
+
+    api.add_router("/projects", projects.router, tags=["projects"])
+
+    from linju.api.routers import spaces, talents
+
+    api.add_router("/spaces", spaces.router, tags=["shared spaces"])
+    api.add_router("/talents", talents.router, tags=["residents' talents"])
+
+    from linju.api.routers import works
+
+    api.add_router("/works", works.router, tags=["design, works and acceptance"])
+
+    from linju.api.routers import conventions
+
+    api.add_router("/conventions", conventions.router, tags=["conventions"])
+
 
 _add_routers()

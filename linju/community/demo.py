@@ -35,11 +35,18 @@ from linju.community.models import (
     Role,
     Street,
 )
+from linju.conventions.demo import demo_conventions
 from linju.core import audit
 from linju.decisions.demo import demo_decisions
 from linju.funding.demo import demo_funding
+from linju.ideas.demo import demo_ideas
+from linju.meetings.demo import demo_meetings
 from linju.notices.demo import demo_notices
 from linju.notifications.demo import demo_notifications
+from linju.projects.demo import demo_projects
+from linju.spaces.demo import demo_spaces
+from linju.talents.demo import demo_talents
+from linju.works.demo import demo_works
 
 SEED = 2009
 DEMO_PASSWORD = "linju-demo-2026"  # noqa: S105 - published; demo accounts only
@@ -168,6 +175,17 @@ class DemoSummary:
     accounts: list[tuple[str, str]]
 
 
+def _demo_projects(estate: Estate) -> None:
+    """The building groups' projects and everything around them, in the order they need."""
+    demo_projects(estate)  # after the funds: building 17's project keeps its fund
+    demo_ideas(estate)
+    demo_conventions(estate)
+    demo_spaces(estate)  # the parking area's rules are a convention
+    demo_meetings(estate)  # building 2's meeting books the lobby living room
+    demo_works(estate)
+    demo_talents(estate)
+
+
 def demo_accounts() -> list[tuple[str, str]]:
     """(username, who they are) for every demo account, all with ``DEMO_PASSWORD``."""
     accounts = [("resident17", "17号楼业主、居民 / resident and owner, building 17")]
@@ -176,6 +194,9 @@ def demo_accounts() -> list[tuple[str, str]]:
         for b in BUILDINGS
     ]
     accounts += [(username, f"{zh} / {en}") for username, _, _, zh, en in STAFF_ACCOUNTS]
+    accounts.append(
+        ("designer25", "25号楼大堂改造设计师 / designer of building 25's lobby project")
+    )
     return accounts
 
 
@@ -232,6 +253,7 @@ def _load() -> Estate:
     demo_decisions(estate)
     demo_notices(estate)
     demo_funding(estate)
+    _demo_projects(estate)
     audit.record(
         actor=None,
         action="demo.load",

@@ -103,7 +103,9 @@ def photo_clean(upload: Any) -> CleanPhoto:
             width, height = clean.size
     except ValidationError:
         raise
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:  # so large Pillow refuses to open it at all
+        raise ValidationError(TOO_MANY_PIXELS, code="too_many_pixels") from exc
+    except (OSError, SyntaxError, ValueError) as exc:
         raise ValidationError(NOT_A_PHOTO, code="not_a_photo") from exc
     finally:
         upload.seek(0)

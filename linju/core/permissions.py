@@ -257,6 +257,101 @@ def _posts_notice(a: Actor, notice: Any) -> bool:
     )
 
 
+def _sees_project(a: Actor, project: Any) -> bool:
+    return _is_estate_member(a, project) or (
+        project is not None and project.pk is not None and project.pk in a.member_projects
+    )
+
+
+def _showcase_is_public(project: Any) -> bool:
+    return (
+        project is not None
+        and project.status == "finished"
+        and project.showcase_public
+        and _board_is_public(project)
+    )
+
+
+def _convention_adopted(convention: Any) -> bool:
+    return convention is not None and getattr(convention, "status", None) == "adopted"
+
+
+def _drafts_convention(a: Actor, convention: Any) -> bool:
+    """Committee staff of the estate, or the group leader of the convention's building."""
+    return convention is not None and (
+        _is_estate_staff(a, convention)
+        or (convention.building_id is not None and _leads_building_of(a, convention))
+    )
+
+
+def _lives_under_convention(a: Actor, convention: Any) -> bool:
+    """A building's civility convention concerns its residents; an estate-wide one and a
+    shared space's rules concern every resident of the estate."""
+    if convention is None or not a.is_authenticated:
+        return False
+    if convention.building_id is None or convention.kind == "space_rules":
+        return convention.estate_id in a.resident_estates
+    return convention.building_id in a.resident_buildings
+
+
+def _is_member_of(a: Actor, project: Any, kind: str = "designer") -> bool:
+    """Invited into this very project as ``kind`` (designer, contractor)."""
+    return (
+        project is not None
+        and project.pk is not None
+        and kind in a.member_projects.get(project.pk, set())
+    )
+
+
+def _lives_in_scope(a: Actor, project: Any) -> bool:
+    """Lives in the project's building (in the estate, for an estate-wide project)."""
+    if project is None or not a.is_authenticated:
+        return False
+    if project.building_id is None:
+        return project.estate_id in a.resident_estates
+    return project.building_id in a.resident_buildings
+
+
+def _organises_meeting(a: Actor, meeting: Any) -> bool:
+    """Committee staff and the owners' committee organise every meeting of their estate; a
+    building-group leader the ordinary group meetings of the building they lead."""
+    if meeting is None:
+        return False
+    return _is_organiser(a, meeting) or (
+        getattr(meeting, "kind", None) == "building"
+        and getattr(meeting, "building_id", None) is not None
+        and meeting.building_id in a.leader_buildings
+    )
+
+
+def _in_meeting_project(a: Actor, meeting: Any) -> bool:
+    project_id = getattr(meeting, "project_id", None)
+    return project_id is not None and project_id in a.member_projects
+
+
+def _moderates_building(a: Actor, obj: Any) -> bool:
+    """Committee staff of the estate, or the group leader of the object's building (ideas,
+    comments, topics)."""
+    return obj is not None and (_is_estate_staff(a, obj) or _leads_building_of(a, obj))
+
+
+def _takes_part_in_building(a: Actor, obj: Any) -> bool:
+    """Residents of the object's building, its group leader and committee staff (ideas)."""
+    building_id = getattr(obj, "building_id", None)
+    return obj is not None and (
+        _is_estate_staff(a, obj)
+        or building_id in a.leader_buildings
+        or building_id in a.resident_buildings
+    )
+
+
+def _sees_comment(a: Actor, comment: Any) -> bool:
+    return comment is not None and (
+        _is_estate_member(a, comment)
+        or (comment.project_id is not None and comment.project_id in a.member_projects)
+    )
+
+
 @dataclass(frozen=True)
 class Rule:
     """One permission: ``check(actor, obj)`` answers it; ``doc`` says it in words."""
@@ -521,12 +616,341 @@ RULES: dict[tuple[str, str], Rule] = {
         "The person who pledged withdraws their pledge.", lambda a, o: _is_own(a, o, "made_by_id")
     ),
     # --- projects: the road, stages, photos, invited designers --------------------------------
+    ("project", "view"): Rule(
+        "Members of the estate see its projects (road, sections, photos); a designer or "
+        "contractor sees the one project they were invited into, and nothing else.",
+        lambda a, o: _sees_project(a, o),
+    ),
+    ("project", "view_showcase"): Rule(
+        "Whoever sees a project sees its showcase; anyone does once the project is finished, "
+        "its showcase is shown to the public and the estate's board is public.",
+        lambda a, o: _sees_project(a, o) or _showcase_is_public(o),
+    ),
+    ("project", "create"): Rule(
+        "A group leader starts a project for the building they lead; committee staff for any "
+        "building or for the whole estate.",
+        lambda a, o: _is_estate_staff(a, o) or (o is not None and _leads_building_of(a, o)),
+    ),
+    ("project", "manage"): Rule(
+        "The leader of the project's building and the estate's organisers (committee staff, "
+        "owners' committee) edit it, link its fund and assign its stages.",
+        lambda a, o: _is_organiser(a, o) or (o is not None and _leads_building_of(a, o)),
+    ),
+    ("project", "move"): Rule(
+        "The leader of the project's building and the estate's organisers move it to the next "
+        "stage (the service checks the stage's requirement).",
+        lambda a, o: _is_organiser(a, o) or (o is not None and _leads_building_of(a, o)),
+    ),
+    ("project", "move_back"): Rule(
+        "Committee staff move a project back a stage, giving a reason.", _is_estate_staff
+    ),
+    ("project", "cancel"): Rule(
+        "Committee staff cancel a project, giving a reason.", _is_estate_staff
+    ),
+    ("project", "invite"): Rule(
+        "The leader of the project's building and committee staff invite a designer or a "
+        "contractor into that one project, and end their part.",
+        lambda a, o: _is_estate_staff(a, o) or (o is not None and _leads_building_of(a, o)),
+    ),
+    ("project", "add_photo"): Rule(
+        "The leader of the project's building, committee staff and the designers and "
+        "contractors invited into that project add photos to it.",
+        lambda a, o: (
+            _is_estate_staff(a, o)
+            or (o is not None and _leads_building_of(a, o))
+            or (o is not None and o.pk is not None and o.pk in a.member_projects)
+        ),
+    ),
+    ("project_photo", "remove"): Rule(
+        "Whoever added a photo, the leader of the project's building and committee staff "
+        "remove it.",
+        lambda a, o: (
+            o is not None
+            and (
+                _is_estate_staff(a, o.project)
+                or _leads_building_of(a, o.project)
+                or _is_own(a, o, "uploaded_by_id")
+            )
+        ),
+    ),
+    ("road", "change"): Rule(
+        "Committee staff set the estate's road for new projects (projects under way keep "
+        "their own).",
+        _is_estate_staff,
+    ),
     # --- ideas and comments --------------------------------------------------------------------
+    ("idea", "view"): Rule(
+        "Members of the estate see its buildings' ideas with their photos and supports; a "
+        "hidden idea only its author, the building's group leader and committee staff.",
+        lambda a, o: (
+            o is not None
+            and _is_estate_member(a, o)
+            and (o.status != "hidden" or _moderates_building(a, o) or _is_own(a, o, "author_id"))
+        ),
+    ),
+    ("idea", "create"): Rule(
+        "Residents of a building, its group leader and committee staff post ideas for it.",
+        _takes_part_in_building,
+    ),
+    ("idea", "support"): Rule(
+        "Residents of the idea's building, its group leader and committee staff support it "
+        "(once each: the service checks that).",
+        _takes_part_in_building,
+    ),
+    ("idea", "manage"): Rule(
+        "The group leader of the idea's building and committee staff merge duplicates and "
+        "turn ideas into a project's topics.",
+        _moderates_building,
+    ),
+    ("comment", "view"): Rule(
+        "Members of the estate read the comments on its ideas and projects (a hidden comment "
+        "shows its reason, never its text); an invited designer or contractor those on their "
+        "project.",
+        _sees_comment,
+    ),
+    ("comment", "create"): Rule(
+        "Whoever reads the comments of an idea or a project may add one (the service checks "
+        "that the idea itself is visible to them).",
+        _sees_comment,
+    ),
+    ("comment", "report"): Rule(
+        "Whoever reads a comment may report it to its moderators, except its author.",
+        lambda a, o: _sees_comment(a, o) and not _is_own(a, o, "author_id"),
+    ),
+    ("comment", "moderate"): Rule(
+        "The group leader of the comment's building and committee staff hide a comment with "
+        "a reason, show it again, or keep it and clear its reports.",
+        _moderates_building,
+    ),
+    ("comment", "review"): Rule(
+        "Committee staff and the estate's group leaders open the queue of reported comments "
+        "(a leader sees their own buildings' comments only).",
+        lambda a, o: _is_estate_staff(a, o) or _leads_a_building_in(a, o),
+    ),
+    ("topic", "manage"): Rule(
+        "The group leader of the project's building and committee staff add, remove and "
+        "reorder the project's topics.",
+        _moderates_building,
+    ),
     # --- meetings ------------------------------------------------------------------------------
+    ("meeting", "view"): Rule(
+        "Members of the estate see its meetings (agenda, time, place, counts, published minutes "
+        "and outcomes); anyone does once the estate's board is public; a designer or "
+        "contractor those of their project.",
+        lambda a, o: _is_estate_member(a, o) or _board_is_public(o) or _in_meeting_project(a, o),
+    ),
+    ("meeting", "console"): Rule(
+        "Committee staff, the owners' committee and the estate's building-group leaders open "
+        "the meetings console (a leader organises their building's group meetings only).",
+        lambda a, o: _is_organiser(a, o) or _leads_a_building_in(a, o),
+    ),
+    ("meeting", "create"): Rule(
+        "Committee staff and the owners' committee organise any meeting of the estate; a "
+        "group leader an ordinary meeting of the building they lead.",
+        lambda a, o: _organises_meeting(a, o),
+    ),
+    ("meeting", "manage"): Rule(
+        "Whoever may organise a meeting edits, cancels and invites to it, records attendance, "
+        "writes the minutes and outcomes and publishes them, and sees who came by name.",
+        lambda a, o: _organises_meeting(a, o),
+    ),
+    ("meeting", "respond"): Rule(
+        "Signed-in people may answer an invitation; the service finds theirs (or refuses).",
+        lambda a, o: a.is_authenticated and o is not None,
+    ),
     # --- design, works and acceptance ----------------------------------------------------------
+    ("works", "view"): Rule(
+        "Whoever sees a project sees its design, vote, quotes, milestones, supervision log, "
+        "acceptance and evaluations (a designer or contractor: of their one project only).",
+        lambda a, o: _sees_project(a, o),
+    ),
+    ("works", "design"): Rule(
+        "The designer invited into the project, its building's group leader and committee "
+        "staff upload plans and design options and say what the works touch; a designer of "
+        "another project cannot.",
+        lambda a, o: _is_estate_staff(a, o) or _leads_building_of(a, o) or _is_member_of(a, o),
+    ),
+    ("works", "start_design_vote"): Rule(
+        "Committee staff and the owners' committee put the design options to a residents' "
+        "vote (they organise the estate's votes).",
+        _is_organiser,
+    ),
+    ("works", "offer_owners_decision"): Rule(
+        "Committee staff and the owners' committee draft the owners' decision that works on "
+        "the building's common parts need.",
+        _is_organiser,
+    ),
+    ("works", "manage"): Rule(
+        "Committee staff and the project's building-group leader record quotes, choose one, "
+        "plan the milestones, write the acceptance checklist and choose its representatives.",
+        lambda a, o: _is_estate_staff(a, o) or _leads_building_of(a, o),
+    ),
+    ("works", "complete_milestone"): Rule(
+        "Committee staff, the building's group leader and the contractor invited into the "
+        "project mark a milestone done, with a photo.",
+        lambda a, o: (
+            _is_estate_staff(a, o) or _leads_building_of(a, o) or _is_member_of(a, o, "contractor")
+        ),
+    ),
+    ("works", "supervise"): Rule(
+        "Residents of the project's building (the volunteers), its group leader and committee "
+        "staff write in the supervision log.",
+        lambda a, o: _is_estate_staff(a, o) or _leads_building_of(a, o) or _lives_in_scope(a, o),
+    ),
+    ("works", "record_paper_signature"): Rule(
+        "Committee staff record a representative's signature on the paper checklist, with its "
+        "photo.",
+        _is_estate_staff,
+    ),
+    ("works", "evaluate"): Rule(
+        "Residents of the project's building (of the estate, for an estate-wide project) rate "
+        "the result and the process, once each.",
+        lambda a, o: _lives_in_scope(a, o),
+    ),
+    ("acceptance_signer", "sign"): Rule(
+        "Only the representative themself signs the acceptance in the app.",
+        lambda a, o: o is not None and o.person_id in a.person_ids,
+    ),
     # --- conventions ---------------------------------------------------------------------------
+    ("convention", "view"): Rule(
+        "Members of the estate follow its conventions from the first draft on; anyone reads an "
+        "adopted one once the estate's board is public.",
+        lambda a, o: _is_estate_member(a, o) or (_convention_adopted(o) and _board_is_public(o)),
+    ),
+    ("convention", "create"): Rule(
+        "Committee staff start a convention for the estate or any building; a group leader for "
+        "the building they lead.",
+        _drafts_convention,
+    ),
+    ("convention", "draft"): Rule(
+        "Committee staff and the building's group leader edit the clauses, save versions, "
+        "moderate comments, see who has read it and withdraw it.",
+        _drafts_convention,
+    ),
+    ("convention", "start_vote"): Rule(
+        "Committee staff and the owners' committee, who organise residents' votes, put a "
+        "convention to the vote.",
+        _is_organiser,
+    ),
+    ("convention", "comment"): Rule(
+        "Residents the convention concerns (its building's; the estate's for an estate-wide "
+        "convention or a space's rules) comment on clauses, as do those who draft it.",
+        lambda a, o: _lives_under_convention(a, o) or _drafts_convention(a, o),
+    ),
+    ("convention", "mark_read"): Rule(
+        "Residents the convention concerns mark that they have read (accepted) it.",
+        _lives_under_convention,
+    ),
+    ("convention_comment", "hide"): Rule(
+        "Committee staff and the building's group leader hide a comment, with a reason.",
+        lambda a, o: o is not None and _drafts_convention(a, o.convention),
+    ),
+    ("convention_comment", "report"): Rule(
+        "Members of the estate report a comment that is not their own.",
+        lambda a, o: _is_estate_member(a, o) and not _is_own(a, o, "author_id"),
+    ),
     # --- shared spaces -------------------------------------------------------------------------
+    ("space", "view"): Rule(
+        "Members of the estate see its shared spaces, their rules and which slots are taken.",
+        _is_estate_member,
+    ),
+    ("space", "create"): Rule(
+        "Committee staff open shared spaces and choose who manages each.", _is_estate_staff
+    ),
+    ("space", "change"): Rule(
+        "Committee staff and the space's manager edit its name, hours and rules (only staff "
+        "change the manager: the service checks that).",
+        lambda a, o: _is_estate_staff(a, o) or _is_own(a, o, "manager_id"),
+    ),
+    ("space", "manage"): Rule(
+        "Committee staff and the space's manager open its console: allocate spots, end "
+        "allocations, see the waiting list and every booking's household.",
+        lambda a, o: _is_estate_staff(a, o) or _is_own(a, o, "manager_id"),
+    ),
+    ("space", "book"): Rule(
+        "Residents of the space's estate (of its building, for a building's space) book it; "
+        "so do its group leader, its manager and committee staff.",
+        lambda a, o: (
+            o is not None
+            and (
+                _is_estate_staff(a, o)
+                or _is_own(a, o, "manager_id")
+                or _leads_building_of(a, o)
+                or (
+                    o.estate_id in a.resident_estates
+                    and (o.building_id is None or o.building_id in a.resident_buildings)
+                )
+            )
+        ),
+    ),
+    ("space", "join_waiting"): Rule(
+        "Residents who may use the space put their household on its waiting list.",
+        lambda a, o: (
+            o is not None
+            and o.estate_id in a.resident_estates
+            and (o.building_id is None or o.building_id in a.resident_buildings)
+        ),
+    ),
+    ("booking", "cancel"): Rule(
+        "The person who booked cancels their booking; so do the space's manager and staff.",
+        lambda a, o: (
+            o is not None
+            and (_is_own(a, o, "booked_by_id") or RULES[("space", "manage")].check(a, o.space))
+        ),
+    ),
+    ("waiting_entry", "leave"): Rule(
+        "Someone of the waiting household takes it off the list; so do the manager and staff.",
+        lambda a, o: (
+            o is not None
+            and (
+                RULES[("space", "manage")].check(a, o.space)
+                or (
+                    bool(a.person_ids)
+                    and Occupancy.objects.current()
+                    .filter(person_id__in=a.person_ids, flat_id=o.flat_id)
+                    .exists()
+                )
+            )
+        ),
+    ),
     # --- talents -------------------------------------------------------------------------------
+    ("talent_profile", "list"): Rule(
+        "Members of the estate open its talents directory (shown profiles only).",
+        _is_estate_member,
+    ),
+    ("talent_profile", "view"): Rule(
+        "Members of the estate see a profile whose person consented to show it (and has not "
+        "withdrawn); the person always sees their own.",
+        lambda a, o: (
+            o is not None
+            and (
+                _is_own(a, o, "user_id")
+                or (
+                    o.consent_shown_at is not None
+                    and o.withdrawn_at is None
+                    and _is_estate_member(a, o)
+                )
+            )
+        ),
+    ),
+    ("talent_profile", "create"): Rule(
+        "Residents of the estate put themselves in its directory; nobody adds someone else.",
+        lambda a, o: o is not None and o.estate_id in a.resident_estates,
+    ),
+    ("talent_profile", "change"): Rule(
+        "Only the person edits, withdraws and adds works to their own profile.",
+        lambda a, o: _is_own(a, o, "user_id"),
+    ),
+    ("project_credit", "create"): Rule(
+        "The project's group leader and committee staff invite a talent to a project.",
+        lambda a, o: (
+            o is not None and (_is_estate_staff(a, o.project) or _leads_building_of(a, o.project))
+        ),
+    ),
+    ("project_credit", "answer"): Rule(
+        "Only the invited talent accepts or declines.",
+        lambda a, o: o is not None and _is_own(a, o.profile, "user_id"),
+    ),
 }
 
 MODEL_KEYS: dict[type[Model], str] = {
@@ -640,12 +1064,76 @@ def _visible_q(a: Actor, key: str) -> Q | None:
         agent_q = Q(agent=a.user) if a.is_authenticated else Q(pk__in=[])
         return Q(estate_id__in=a.staff_estates) | Q(principal_id__in=a.person_ids) | agent_q
     # --- projects ---
+    if key == "project":
+        public = Q(status="finished", showcase_public=True) & Q(
+            estate_id__in=_public_board_estates()
+        )
+        return Q(estate_id__in=a.member_estates) | Q(pk__in=list(a.member_projects)) | public
     # --- ideas and comments ---
+    if key == "idea":
+        own = Q(author=a.user) if a.is_authenticated else Q(pk__in=[])
+        return Q(estate_id__in=a.member_estates) & (
+            ~Q(status="hidden")
+            | Q(building_id__in=a.leader_buildings)
+            | Q(estate_id__in=a.staff_estates)
+            | own
+        )
+    if key == "comment":
+        return Q(estate_id__in=a.member_estates) | Q(project_id__in=list(a.member_projects))
+    if key == "topic":
+        return Q(project__estate_id__in=a.member_estates) | Q(
+            project_id__in=list(a.member_projects)
+        )
     # --- meetings ---
+    if key == "meeting":
+        return (
+            Q(estate_id__in=a.member_estates)
+            | Q(estate_id__in=_public_board_estates())
+            | Q(project_id__in=list(a.member_projects))
+        )
     # --- design, works and acceptance ---
     # --- conventions ---
+    if key == "convention":
+        return Q(estate_id__in=a.member_estates) | Q(
+            status="adopted", estate_id__in=_public_board_estates()
+        )
+    if key == "convention_comment":
+        return Q(estate_id__in=a.member_estates)
     # --- shared spaces ---
+    if key == "space":
+        return Q(estate_id__in=a.member_estates)
+    if key == "booking":
+        return Q(space__estate_id__in=a.member_estates)
+    if key in ("allocation", "waiting_entry"):
+        own = (
+            Q(space__manager=a.user)
+            | Q(
+                flat__occupancies__person_id__in=a.person_ids,
+                flat__occupancies__ends_on__isnull=True,
+            )
+            if a.is_authenticated
+            else Q(pk__in=[])
+        )
+        return Q(space__estate_id__in=a.staff_estates) | own
     # --- talents ---
+    if key in ("talent_profile", "talent_work", "project_credit"):
+        prefix = "" if key == "talent_profile" else "profile__"
+        shown = Q(
+            **{
+                f"{prefix}consent_shown_at__isnull": False,
+                f"{prefix}withdrawn_at__isnull": True,
+                "estate_id__in": a.member_estates,
+            }
+        )
+        own = Q(**{f"{prefix}user": a.user}) if a.is_authenticated else Q(pk__in=[])
+        if key == "project_credit":
+            return (
+                (shown & Q(accepted_at__isnull=False))
+                | own
+                | Q(estate_id__in=a.staff_estates)
+                | Q(project__building_id__in=a.leader_buildings)
+            )
+        return shown | own
     raise KeyError(f"no visibility rule for {key!r}")
 
 

@@ -13,6 +13,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linju.community.models import Building, Estate
 from linju.core.models import PhotoFields
@@ -57,9 +58,11 @@ class StageTemplate(models.Model):
 class Project(models.Model):
     """A building group's (or the estate's) micro-renewal project."""
 
+    permission_key = "project"
+
     class Status(models.TextChoices):
         ACTIVE = "active", _("under way")
-        FINISHED = "finished", _("finished")
+        FINISHED = "finished", pgettext_lazy("project status", "finished")
         CANCELLED = "cancelled", _("cancelled")
 
     estate = models.ForeignKey(
@@ -210,6 +213,8 @@ class ProjectMember(models.Model):
 
 class ProjectPhoto(PhotoFields):
     """A photo of a project (its page's gallery): the before and after pairs, works, people."""
+
+    permission_key = "project_photo"
 
     class Kind(models.TextChoices):
         GENERAL = "general", _("photo")

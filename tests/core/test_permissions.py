@@ -61,6 +61,8 @@ from tests.factories import (
 )
 from tests.notices.factories import NoticeFactory, png, public_board
 from tests.notifications.factories import NotificationFactory
+from tests.spaces import matrix as spaces_matrix
+from tests.talents import matrix as talents_matrix
 
 ROLES = World.ROLES
 EVERYONE = frozenset(ROLES)
@@ -357,6 +359,48 @@ RULE_TABLE: list[tuple[str, str, str, frozenset[str]]] = [
     ("pledge", "withdraw", "pledge_of_resident", frozenset({"resident"})),
     ("pledge", "withdraw", "pledge_of_outsider", frozenset({"outsider"})),
 ]
+
+# design, works and acceptance: the rows live with the app's tests
+from tests.works import permission_rows as works_rows  # noqa: E402
+
+WORKS_ROLES = {
+    "everyone": EVERYONE,
+    "members": MEMBERS_HERE,
+    "managers": MANAGERS_HERE,
+    "organisers": ORGANISERS_HERE,
+    "managers_there": MANAGERS_THERE,
+}
+OBJECTS.update(works_rows.OBJECTS)
+RULE_TABLE += works_rows.rule_rows(WORKS_ROLES)
+
+# conventions: the rows live with the app's tests
+from tests.conventions import permission_rows as conventions_rows  # noqa: E402
+
+OBJECTS.update(conventions_rows.OBJECTS)
+RULE_TABLE += conventions_rows.rule_rows(WORKS_ROLES)
+
+# meetings: the rows live with the app's tests
+from tests.meetings import permission_rows as meetings_rows  # noqa: E402
+
+OBJECTS.update(meetings_rows.OBJECTS)
+RULE_TABLE += meetings_rows.rule_rows(WORKS_ROLES)
+
+# ideas, comments and topics: the rows live with the app's tests
+from tests.ideas import permission_rows as ideas_rows  # noqa: E402
+
+OBJECTS.update(ideas_rows.OBJECTS)
+RULE_TABLE += ideas_rows.rule_rows(WORKS_ROLES)
+
+# projects: the rows live with the app's tests
+from tests.projects import permission_rows as projects_rows  # noqa: E402
+
+OBJECTS.update(projects_rows.OBJECTS)
+RULE_TABLE += projects_rows.rule_rows(WORKS_ROLES)
+
+# Apps that keep their rows next to their tests.
+for _app_rows in (spaces_matrix, talents_matrix):
+    OBJECTS.update(_app_rows.OBJECTS)
+    RULE_TABLE.extend(_app_rows.RULE_ROWS)
 
 
 def test_rule_table_covers_every_rule():
@@ -1638,6 +1682,16 @@ URL_MATRIX: dict[str, dict[str, Any]] = {
 }
 
 
+URL_MATRIX.update(works_rows.url_rows(expect, WORKS_ROLES))
+URL_MATRIX.update(conventions_rows.url_rows(expect, WORKS_ROLES))
+URL_MATRIX.update(meetings_rows.url_rows(expect, WORKS_ROLES))
+URL_MATRIX.update(ideas_rows.url_rows(expect, WORKS_ROLES))
+URL_MATRIX.update(projects_rows.url_rows(expect, WORKS_ROLES))
+
+for _app_rows in (spaces_matrix, talents_matrix):
+    URL_MATRIX.update(_app_rows.URL_ROWS)
+
+
 def _named_url_patterns(resolver: URLResolver | None = None, prefix: str = "") -> list[str]:
     """The name of every URL pattern, following includes; unnamed ones as ``<unnamed …>``."""
     resolver = resolver or get_resolver()
@@ -2019,6 +2073,13 @@ for _role, _rows in {
     },
 }.items():
     VISIBLE[_role].update(_rows)
+
+
+# projects: the rows live with the app's tests
+ROWS["project"] = projects_rows.visible_rows
+MODELS["project"] = projects_rows.Project
+for _role, _seen in projects_rows.visible(WORKS_ROLES).items():
+    VISIBLE[_role]["project"] = _seen
 
 
 def test_visible_table_names_every_role():

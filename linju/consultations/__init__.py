@@ -1,0 +1,1 @@
+"""Consultations (意见征询): surveys and the opinion map."""

@@ -1,0 +1,2 @@
+"""Residents' ideas for their building, support, comments (on ideas and on projects), their
+moderation, merging duplicates, and the topic list of a project."""
