@@ -10,7 +10,8 @@ on SQLite and, with ``LINJU_BENCH_DATABASE_URL``, on PostgreSQL. ``--only opinio
 times ``linju pb`` (greedy, the Method of Equal Shares, Add1) against pabutools on real
 participatory-budgeting files, pabutools installed into a cache folder for it. ``--only
 projects`` times the estate home with every building's project and a project page with 500
-comments and 200 photos."""
+comments and 200 photos. ``--only consultations`` times a survey's results page (4,400 invited
+residents, 3,000 answers) against a trivial view and checks its query count is constant."""
 
 import argparse
 import os
@@ -56,7 +57,17 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        choices=["pages", "roster", "decisions", "ledger", "crash", "opinion", "pb", "projects"],
+        choices=[
+            "pages",
+            "roster",
+            "decisions",
+            "ledger",
+            "crash",
+            "opinion",
+            "pb",
+            "projects",
+            "consultations",
+        ],
         help="run one benchmark only",
     )
     args = parser.parse_args()
@@ -106,6 +117,10 @@ def main() -> None:
             from bench import projects
 
             projects.run(runs=args.runs)
+        if args.only in (None, "consultations") and not child_url:
+            from bench import consultations
+
+            consultations.run(runs=args.runs)
         if args.only in (None, "opinion") and not child_url:
             opinion.run(runs=min(args.runs, 3))
         if args.only in (None, "pb") and not child_url:

@@ -162,5 +162,33 @@ def _add_routers() -> None:
 
     api.add_router("/conventions", conventions.router, tags=["conventions"])
 
+    from linju.api.routers import consultations
+
+    api.add_router("/surveys", consultations.router, tags=["surveys"])
+
+    from linju.api.routers import consultation_results
+
+    api.add_router("/surveys", consultation_results.router, tags=["survey results"])
+
+    from linju.api.routers import opinions
+
+    api.add_router("/opinions", opinions.router, tags=["opinion maps"])
+
+    from linju.api.routers import budgeting
+
+    api.add_router("/budgeting", budgeting.router, tags=["participatory budgeting"])
+
+    from linju.api.routers import foundation
+
+    api.add_router("/foundation", foundation.router, tags=["community foundation"])
+
+    from linju.api.routers import grants
+
+    api.add_router("/grants", grants.router, tags=["foundation grants"])
+
+    from linju.api.routers import donations
+
+    api.add_router("/streets", donations.router, tags=["the foundation's money"])
+
 
 _add_routers()

@@ -23,6 +23,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
+from linju.budgeting.demo import demo_budgeting
 from linju.community.models import (
     Building,
     Entrance,
@@ -35,14 +36,20 @@ from linju.community.models import (
     Role,
     Street,
 )
+from linju.consultations.demo import demo_consultations
+from linju.consultations.demo_results import demo_consultation_results
 from linju.conventions.demo import demo_conventions
 from linju.core import audit
 from linju.decisions.demo import demo_decisions
+from linju.donations.demo import demo_donations
+from linju.foundation.demo import demo_foundation
 from linju.funding.demo import demo_funding
+from linju.grants.demo import demo_grants, demo_grants_disburse
 from linju.ideas.demo import demo_ideas
 from linju.meetings.demo import demo_meetings
 from linju.notices.demo import demo_notices
 from linju.notifications.demo import demo_notifications
+from linju.opinions.demo import demo_opinions
 from linju.projects.demo import demo_projects
 from linju.spaces.demo import demo_spaces
 from linju.talents.demo import demo_talents
@@ -186,6 +193,23 @@ def _demo_projects(estate: Estate) -> None:
     demo_talents(estate)
 
 
+def _demo_consultations(estate: Estate) -> None:
+    """Building 25's survey and its published results; the parking area's opinion map."""
+    demo_consultations(estate)
+    demo_consultation_results(estate)
+    demo_opinions(estate)
+
+
+def _demo_foundation(estate: Estate) -> None:
+    """The street foundation's money, its 2025 programme, the review, the residents'
+    participatory-budgeting vote, and the grants paid into the winning buildings' funds."""
+    demo_donations(estate.street)
+    demo_foundation(estate)
+    demo_grants(estate)
+    demo_budgeting(estate)
+    demo_grants_disburse(estate)
+
+
 def demo_accounts() -> list[tuple[str, str]]:
     """(username, who they are) for every demo account, all with ``DEMO_PASSWORD``."""
     accounts = [("resident17", "17号楼业主、居民 / resident and owner, building 17")]
@@ -254,6 +278,8 @@ def _load() -> Estate:
     demo_notices(estate)
     demo_funding(estate)
     _demo_projects(estate)
+    _demo_consultations(estate)
+    _demo_foundation(estate)
     audit.record(
         actor=None,
         action="demo.load",

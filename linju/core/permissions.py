@@ -155,6 +155,11 @@ def _is_treasurer(a: Actor, fund: Any) -> bool:
     return a.is_authenticated and fund is not None and fund.treasurer_id == a.user.pk
 
 
+def _keeps_foundation_fund(a: Actor, fund: Any) -> bool:
+    """A street's fund (its foundation's money) is kept by the street's foundation officers."""
+    return isinstance(fund, Fund) and fund.street_id is not None and _is_foundation_officer(a, fund)
+
+
 def _public_board_estates() -> QuerySet:
     """Estates that let anyone read their disclosure board (``notices.BoardSettings``)."""
     from django.apps import apps
@@ -314,13 +319,21 @@ def _lives_in_scope(a: Actor, project: Any) -> bool:
 
 def _organises_meeting(a: Actor, meeting: Any) -> bool:
     """Committee staff and the owners' committee organise every meeting of their estate; a
-    building-group leader the ordinary group meetings of the building they lead."""
+    building-group leader the ordinary group meetings of the building they lead; a foundation
+    officer of the street the pitches (路演) of the estate's grant applicants."""
     if meeting is None:
         return False
-    return _is_organiser(a, meeting) or (
-        getattr(meeting, "kind", None) == "building"
-        and getattr(meeting, "building_id", None) is not None
-        and meeting.building_id in a.leader_buildings
+    return (
+        _is_organiser(a, meeting)
+        or (
+            getattr(meeting, "kind", None) == "building"
+            and getattr(meeting, "building_id", None) is not None
+            and meeting.building_id in a.leader_buildings
+        )
+        or (
+            getattr(meeting, "kind", None) == "pitch"
+            and _is_foundation_officer(a, getattr(meeting, "estate", None))
+        )
     )
 
 
@@ -349,6 +362,98 @@ def _sees_comment(a: Actor, comment: Any) -> bool:
     return comment is not None and (
         _is_estate_member(a, comment)
         or (comment.project_id is not None and comment.project_id in a.member_projects)
+    )
+
+
+# --- foundation: programmes and applications (helpers) -----------------------------------
+
+# Application statuses once the estate has endorsed it: from then on the foundation sees it.
+FOUNDATION_SEES = (
+    "endorsed",
+    "received",
+    "under_review",
+    "shortlisted",
+    "declined",
+    "awarded",
+    "not_awarded",
+)
+
+
+def _street_id(obj: Any) -> int | None:
+    if obj is None:
+        return None
+    if isinstance(obj, Street):
+        return obj.pk
+    if hasattr(obj, "street_id"):
+        return obj.street_id
+    programme = getattr(obj, "programme", None)
+    return programme.street_id if programme is not None else None
+
+
+def _is_foundation_officer(a: Actor, obj: Any) -> bool:
+    """A foundation officer of the object's street (a programme's, an application's)."""
+    return a.is_admin or _street_id(obj) in a.foundation_streets
+
+
+def _applies_for(a: Actor, application: Any) -> bool:
+    """The applicant side: committee staff of the estate, or the group leader of the
+    application's building."""
+    return application is not None and (
+        _is_estate_staff(a, application)
+        or (application.building_id is not None and _leads_building_of(a, application))
+    )
+
+
+def _sees_application(a: Actor, application: Any) -> bool:
+    if application is None:
+        return False
+    if _applies_for(a, application):
+        return True
+    if application.status == "draft":
+        return False
+    return _is_estate_member(a, application) or (
+        application.status in FOUNDATION_SEES and _is_foundation_officer(a, application)
+    )
+
+
+# --- opinions ---
+
+
+def _runs_discussion(a: Actor, discussion: Any) -> bool:
+    """Committee staff of the estate, or the group leader of the discussion's building."""
+    return discussion is not None and (
+        _is_estate_staff(a, discussion)
+        or (discussion.building_id is not None and _leads_building_of(a, discussion))
+    )
+
+
+def _runs_consultation(a: Actor, consultation: Any) -> bool:
+    """Committee staff and the owners' committee run any survey of the estate; a group leader
+    the surveys of the building they lead."""
+    return consultation is not None and (
+        _is_organiser(a, consultation)
+        or (consultation.building_id is not None and _leads_building_of(a, consultation))
+    )
+
+
+# --- budgeting: participatory-budgeting votes (helpers) ---------------------------------
+
+
+def _in_street(estate_ids: set[int], obj: Any) -> bool:
+    """One of ``estate_ids`` is an estate of the object's street (a vote's programme's)."""
+    street_id = _street_id(obj)
+    return (
+        bool(estate_ids)
+        and street_id is not None
+        and Estate.objects.filter(street_id=street_id, pk__in=estate_ids).exists()
+    )
+
+
+def _street_board_is_public(obj: Any) -> bool:
+    street_id = _street_id(obj)
+    return (
+        street_id is not None
+        and Estate.objects.filter(street_id=street_id, pk__in=_public_board_estates()).exists()
     )
 
 
@@ -586,21 +691,26 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("fund", "view"): Rule(
         "Members of the estate see its funds and every entry (居务公开); anyone does when the "
-        "estate's board is public.",
-        lambda a, o: _is_estate_member(a, o) or _board_is_public(o),
+        "estate's board is public. A street's foundation fund: its foundation officers.",
+        lambda a, o: _is_estate_member(a, o) or _board_is_public(o) or _keeps_foundation_fund(a, o),
     ),
     ("fund", "create"): Rule(
-        "Committee staff open funds; a group leader opens one for their building.",
-        lambda a, o: _is_estate_staff(a, o) or (o is not None and _leads_building_of(a, o)),
+        "Committee staff open funds; a group leader opens one for their building; a street's "
+        "foundation officers open the foundation's fund.",
+        lambda a, o: (
+            _is_estate_staff(a, o)
+            or (o is not None and _leads_building_of(a, o))
+            or _keeps_foundation_fund(a, o)
+        ),
     ),
     ("fund", "pledge"): Rule(
         "Residents of the estate pledge money or materials.",
         lambda a, o: a.is_admin or _estate_id(o) in a.resident_estates,
     ),
     ("fund", "record"): Rule(
-        "The fund's treasurer (and committee staff) record what was received and spent, and "
-        "reverse mistakes.",
-        lambda a, o: _is_estate_staff(a, o) or _is_treasurer(a, o),
+        "The fund's treasurer (and committee staff; for a street's foundation fund, the "
+        "foundation officers) record what was received and spent, and reverse mistakes.",
+        lambda a, o: _is_estate_staff(a, o) or _is_treasurer(a, o) or _keeps_foundation_fund(a, o),
     ),
     ("expense", "approve"): Rule(
         "A second person approves an expense: committee staff, the owners' committee, or the "
@@ -614,6 +724,247 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("pledge", "withdraw"): Rule(
         "The person who pledged withdraws their pledge.", lambda a, o: _is_own(a, o, "made_by_id")
+    ),
+    # --- foundation: programmes and applications --------------------------------------------
+    ("programme", "view"): Rule(
+        "Anyone reads a published grant programme and its rules; a draft only the foundation "
+        "officers of its street.",
+        lambda a, o: o is not None and (o.status != "draft" or _is_foundation_officer(a, o)),
+    ),
+    ("programme", "create"): Rule(
+        "Foundation officers of a street create its grant programmes.", _is_foundation_officer
+    ),
+    ("programme", "manage"): Rule(
+        "Foundation officers of the programme's street edit it, set its criteria, publish it "
+        "and move it through its stages.",
+        _is_foundation_officer,
+    ),
+    ("application", "view"): Rule(
+        "The applicant side (the building's group leader, committee staff) sees its "
+        "applications, drafts included; members of the estate see them once submitted; "
+        "foundation officers of the street once the estate has endorsed them.",
+        _sees_application,
+    ),
+    ("application", "create"): Rule(
+        "A group leader applies for the project of the building they lead; committee staff for "
+        "any project of the estate.",
+        _applies_for,
+    ),
+    ("application", "edit"): Rule(
+        "The applicant side edits a draft or returned application, adds photos and submits it.",
+        _applies_for,
+    ),
+    ("application", "endorse"): Rule(
+        "Committee staff of the estate endorse a submitted application, or return it with a "
+        "message.",
+        _is_estate_staff,
+    ),
+    ("application", "process"): Rule(
+        "Foundation officers of the programme's street receive an endorsed application, ask "
+        "for documents and move it through review.",
+        lambda a, o: o is not None and _is_foundation_officer(a, o),
+    ),
+    ("application", "upload"): Rule(
+        "The applicant side adds documents, answering what the foundation asked for.",
+        _applies_for,
+    ),
+    # --- opinions ----------------------------------------------------------------------------
+    ("discussion", "view"): Rule(
+        "Members of the estate see its opinion discussions and their maps (groups, never "
+        "individuals); a draft only those who run it.",
+        lambda a, o: _is_estate_member(a, o) and (o.status != "draft" or _runs_discussion(a, o)),
+    ),
+    ("discussion", "create"): Rule(
+        "Committee staff start a discussion for the estate or any building; a group leader for "
+        "the building they lead.",
+        _runs_discussion,
+    ),
+    ("discussion", "manage"): Rule(
+        "Committee staff and the building's group leader open and close a discussion.",
+        _runs_discussion,
+    ),
+    ("discussion", "moderate"): Rule(
+        "Committee staff and the building's group leader accept or reject statements (a "
+        "rejection says why, to its author).",
+        _runs_discussion,
+    ),
+    ("discussion", "console"): Rule(
+        "Committee staff, and group leaders of one of its buildings, open the estate's console "
+        "of discussions (a leader sees their building's).",
+        lambda a, o: _is_estate_staff(a, o) or _leads_a_building_in(a, o),
+    ),
+    ("discussion", "vote"): Rule(
+        "Residents of the discussion's building (of the estate, for an estate-wide one) vote on "
+        "its statements.",
+        _lives_in_scope,
+    ),
+    ("discussion", "submit"): Rule(
+        "Residents of the discussion's building (of the estate, for an estate-wide one) write "
+        "statements; so do those who run it.",
+        lambda a, o: _lives_in_scope(a, o) or _runs_discussion(a, o),
+    ),
+    # --- consultations: surveys ---------------------------------------------------------------
+    ("consultation", "console"): Rule(
+        "Committee staff, the owners' committee and the estate's building-group leaders open "
+        "the surveys console (a leader runs their own building's surveys only).",
+        lambda a, o: _is_organiser(a, o) or _leads_a_building_in(a, o),
+    ),
+    ("consultation", "create"): Rule(
+        "Committee staff and the owners' committee put surveys to any audience of the estate; "
+        "a group leader to the building they lead.",
+        _runs_consultation,
+    ),
+    ("consultation", "manage"): Rule(
+        "Whoever may create a survey edits its questions while it is a draft, opens, closes "
+        "and reminds, prints the paper questionnaire and enters paper answers.",
+        _runs_consultation,
+    ),
+    ("consultation", "view"): Rule(
+        "Members of the estate see its open, closed and published surveys; a draft only those "
+        "who run it.",
+        lambda a, o: (
+            o is not None
+            and (_runs_consultation(a, o) or (o.status != "draft" and _is_estate_member(a, o)))
+        ),
+    ),
+    ("consultation", "answer"): Rule(
+        "Residents of the estate may try to answer; the survey's audience decides whether they "
+        "can (the service checks it: their building, owners only, a list).",
+        lambda a, o: o is not None and a.is_authenticated and o.estate_id in a.resident_estates,
+    ),
+    ("consultation", "view_who"): Rule(
+        "Those who run a named survey see who has and has not answered; in an anonymous survey "
+        "nobody does, only counts.",
+        lambda a, o: o is not None and not o.anonymous and _runs_consultation(a, o),
+    ),
+    # --- grants: review, decisions, disbursements, reports ----------------------------------
+    ("grants", "manage"): Rule(
+        "Foundation officers of the programme's street assign reviewers, see the scores side "
+        "by side, hold the pitch, decide grants, print agreements, pay and follow reports.",
+        _is_foundation_officer,
+    ),
+    ("reviewer_assignment", "review"): Rule(
+        "Only the assigned reviewer scores applications and declares conflicts of interest "
+        "(the service refuses applications of estates they live in or hold a role in).",
+        lambda a, o: _is_own(a, o, "reviewer_id"),
+    ),
+    ("grant", "view"): Rule(
+        "The foundation's decision on an application is public to the estate (its members, "
+        "anyone once the board is public), to the applicant side and to the street's officers.",
+        lambda a, o: (
+            o is not None
+            and (
+                _is_foundation_officer(a, o)
+                or _is_estate_member(a, o)
+                or _board_is_public(o)
+                or _applies_for(a, o.application)
+            )
+        ),
+    ),
+    ("grant_report", "submit"): Rule(
+        "The applicant side (committee staff of the estate, the group leader of the "
+        "application's building) submits the reports a grant owes.",
+        lambda a, o: o is not None and _applies_for(a, o.grant.application),
+    ),
+    ("fund", "receive_grant"): Rule(
+        "Foundation officers of the fund's street pay a grant into an estate's fund.",
+        lambda a, o: (
+            o is not None
+            and (
+                a.is_admin
+                or Estate.objects.filter(
+                    pk=_estate_id(o) or 0, street_id__in=a.foundation_streets
+                ).exists()
+            )
+        ),
+    ),
+    # --- budgeting: participatory-budgeting votes ------------------------------------------
+    ("budget_vote", "view"): Rule(
+        "Members of the street's estates follow a vote once it is open; the street's foundation "
+        "officers from the start.",
+        lambda a, o: (
+            o is not None
+            and (
+                _is_foundation_officer(a, o)
+                or (o.status != "draft" and _in_street(a.member_estates, o))
+            )
+        ),
+    ),
+    ("budget_vote", "manage"): Rule(
+        "Foundation officers of the programme's street open, close, count and publish the vote "
+        "and export its ballots (anonymised).",
+        _is_foundation_officer,
+    ),
+    ("budget_vote", "cast"): Rule(
+        "Residents of the street's estates vote (the service checks they are on the roster and "
+        "vote once).",
+        lambda a, o: o is not None and _in_street(a.resident_estates, o),
+    ),
+    ("budget_vote", "enter_paper"): Rule(
+        "Committee staff of an estate of the street enter its residents' paper ballots.",
+        lambda a, o: o is not None and (a.is_admin or _in_street(a.staff_estates, o)),
+    ),
+    ("budget_vote", "view_results"): Rule(
+        "Once published, the results are read by members of the street's estates, and by "
+        "anyone when an estate of the street has a public board; officers read the count "
+        "before.",
+        lambda a, o: (
+            o is not None
+            and (
+                _is_foundation_officer(a, o)
+                or (
+                    o.status == "published"
+                    and (_in_street(a.member_estates, o) or _street_board_is_public(o))
+                )
+            )
+        ),
+    ),
+    ("pb_file", "compute"): Rule(
+        "Foundation officers and platform admins compute the outcome of a Pabulib .pb file.",
+        lambda a, o: a.is_admin or bool(a.foundation_streets),
+    ),
+    # --- consultations: results -------------------------------------------------------------
+    ("consultation", "view_results"): Rule(
+        "Those who run a survey see its live results: rates by building, every question's "
+        "totals, cross-tabulations, free-text answers and photos.",
+        _runs_consultation,
+    ),
+    ("consultation", "export_results"): Rule(
+        "Those who run a survey download its results (.xlsx, .csv); an anonymous survey's "
+        "raw answers carry nothing about who gave them.",
+        _runs_consultation,
+    ),
+    ("consultation", "publish"): Rule(
+        "Those who run a survey publish its summary and what was decided on the board.",
+        _runs_consultation,
+    ),
+    ("consultation", "view_summary"): Rule(
+        "Members of the estate see a survey's published summary and totals (no free text, no "
+        "photos, no one's answers); those who run it see it too.",
+        lambda a, o: (
+            o is not None
+            and o.status == "published"
+            and (_runs_consultation(a, o) or _is_estate_member(a, o))
+        ),
+    ),
+    # --- the foundation's money: its account, donations, the street dashboard ---------------
+    ("foundation_account", "create"): Rule(
+        "Foundation officers of a street set up its foundation's account (name, fund).",
+        _is_foundation_officer,
+    ),
+    ("foundation_account", "view_dashboard"): Rule(
+        "Foundation officers of a street see its dashboard, its donations and the foundation's "
+        "ledger.",
+        _is_foundation_officer,
+    ),
+    ("donation", "record"): Rule(
+        "Foundation officers of the street record donations to its foundation.",
+        _is_foundation_officer,
+    ),
+    ("donation", "view"): Rule(
+        "Foundation officers of the street see a donation with the donor's name, download its "
+        "receipt and send it to the donor.",
+        _is_foundation_officer,
     ),
     # --- projects: the road, stages, photos, invited designers --------------------------------
     ("project", "view"): Rule(
@@ -1044,7 +1395,11 @@ def _visible_q(a: Actor, key: str) -> Q | None:
             Q(estate_id__in=a.staff_estates) | Q(flat__building_id__in=a.leader_buildings) | user_q
         )
     if key == "fund":
-        return Q(estate_id__in=a.member_estates) | Q(estate_id__in=_public_board_estates())
+        return (
+            Q(estate_id__in=a.member_estates)
+            | Q(estate_id__in=_public_board_estates())
+            | Q(street_id__in=a.foundation_streets)
+        )
     if key in ("pledge", "expense"):
         return (
             Q(estate_id__in=a.organiser_estates) | Q(fund__treasurer=a.user)
@@ -1063,6 +1418,54 @@ def _visible_q(a: Actor, key: str) -> Q | None:
     if key == "delegation":
         agent_q = Q(agent=a.user) if a.is_authenticated else Q(pk__in=[])
         return Q(estate_id__in=a.staff_estates) | Q(principal_id__in=a.person_ids) | agent_q
+    # --- foundation: programmes and applications ---
+    if key == "programme":
+        return ~Q(status="draft") | Q(street_id__in=a.foundation_streets)
+    if key == "application":
+        return (
+            Q(estate_id__in=a.staff_estates)
+            | Q(building_id__in=a.leader_buildings)
+            | (Q(estate_id__in=a.member_estates) & ~Q(status="draft"))
+            | Q(programme__street_id__in=a.foundation_streets, status__in=FOUNDATION_SEES)
+        )
+    # --- opinions ---
+    if key == "discussion":
+        return Q(estate_id__in=a.member_estates) & (
+            ~Q(status="draft")
+            | Q(estate_id__in=a.staff_estates)
+            | Q(building_id__in=a.leader_buildings)
+        )
+    # --- consultations ---
+    if key == "consultation":
+        return (
+            Q(estate_id__in=a.organiser_estates)
+            | Q(building_id__in=a.leader_buildings)
+            | (~Q(status="draft") & Q(estate_id__in=a.member_estates))
+        )
+    if key == "consultation_response":
+        return Q(estate_id__in=a.organiser_estates) | Q(
+            consultation__building_id__in=a.leader_buildings
+        )
+    # --- grants ---
+    if key in ("grant", "grant_report"):
+        return (
+            Q(estate_id__in=a.member_estates)
+            | Q(estate_id__in=_public_board_estates())
+            | Q(estate__street_id__in=a.foundation_streets)
+        )
+    if key == "reviewer_assignment":
+        own = Q(reviewer=a.user) if a.is_authenticated else Q(pk__in=[])
+        return own | Q(programme__street_id__in=a.foundation_streets)
+    # --- budgeting ---
+    if key == "budget_vote":
+        return (
+            Q(programme__street_id__in=a.foundation_streets)
+            | (~Q(status="draft") & Q(programme__street__estates__in=a.member_estates))
+            | Q(status="published", programme__street__estates__in=_public_board_estates())
+        )
+    # --- the foundation's money ---
+    if key == "donation":
+        return Q(street_id__in=a.foundation_streets)
     # --- projects ---
     if key == "project":
         public = Q(status="finished", showcase_public=True) & Q(

@@ -9,6 +9,10 @@ An entry's hash is the SHA-256 (lowercase hex) of the UTF-8 bytes of
 ``prev_hash`` (the previous entry's hash; 64 zeros for the first entry of an estate). Changing
 any of these in a stored row, deleting a row or reordering rows breaks the chain at that
 entry.
+
+The entries of a street's community foundation form the street's own chain: their ``estate`` is
+null and ``fields`` holds one more key, ``street`` (the street's id). Estate entries carry no
+``street`` key, so their hashes are what they always were.
 """
 
 from __future__ import annotations
@@ -53,6 +57,8 @@ def canonical(row: dict[str, Any]) -> str:
         "recorded_at": _moment(row["recorded_at"]),
         "prev_hash": row["prev_hash"],
     }
+    if row.get("street_id") is not None:
+        fields["street"] = _text(row["street_id"])
     return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -62,6 +68,7 @@ def entry_hash(row: dict[str, Any]) -> str:
 
 HASHED_FIELDS = (
     "estate_id",
+    "street_id",
     "seq",
     "fund_id",
     "kind",
@@ -109,7 +116,8 @@ class ChainReport:
 
 
 def verify_rows(estate_id: int, rows: Iterable[dict[str, Any]]) -> ChainReport:
-    """Check rows of one estate, in ``seq`` order: numbers run 1, 2, 3… without a gap or a
+    """Check rows of one chain (an estate's; or a street's, ``estate_id`` then being the street's
+    id), in ``seq`` order: numbers run 1, 2, 3… without a gap or a
     repeat, each entry's ``prev_hash`` is the hash of the one before, and each hash is what its
     fields give. Sums the amounts per fund as it goes."""
     report = ChainReport(estate_id=estate_id)

@@ -6,6 +6,10 @@ hash of the previous entry of its estate's chain (``prev_hash``) and its own has
 canonical serialisation (``linju.funding.chain``), so changing, deleting or reordering a past
 row is detectable (``linju verify-ledger``). On PostgreSQL a trigger refuses UPDATE and DELETE
 on the ledger table outright. Balances are always derived from entries.
+
+A street's community foundation keeps its own money on the same ledger: its fund has a street
+and no estate, and its entries form the street's own chain (numbered from 1, with its own
+``LedgerHead``), checked by ``linju verify-ledger`` like every estate's.
 """
 
 from __future__ import annotations
@@ -21,9 +25,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linju.community.models import Building, Estate, Flat, Person
+from linju.community.models import Building, Estate, Flat, Person, Street
 
 CURRENCY = "CNY"
+# A fund and a ledger entry belong to an estate's chain or to a street's (its foundation's).
+STREET_XOR_ESTATE = Q(estate__isnull=False, street__isnull=True) | Q(
+    estate__isnull=True, street__isnull=False
+)
 
 
 def _upload_to(instance: models.Model, filename: str) -> str:
@@ -33,14 +41,30 @@ def _upload_to(instance: models.Model, filename: str) -> str:
 
 class Fund(models.Model):
     """Money and materials raised for one purpose in one place (a building group or the
-    estate), e.g. "17号楼 楼道微更新"."""
+    estate), e.g. "17号楼 楼道微更新"; or the money of a street's community foundation (a
+    street and no estate)."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("raising")
         CLOSED = "closed", _("closed")
 
+    # Empty for a street's foundation fund (``street`` set instead).
     estate = models.ForeignKey(
-        Estate, verbose_name=_("estate"), on_delete=models.PROTECT, related_name="funds"
+        Estate,
+        verbose_name=_("estate"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="funds",
+    )
+    # Set (and the estate left empty) for the fund of a street's community foundation.
+    street = models.ForeignKey(
+        Street,
+        verbose_name=_("street"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="funds",
     )
     building = models.ForeignKey(
         Building,
@@ -100,12 +124,29 @@ class Fund(models.Model):
         verbose_name_plural = _("funds")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["estate", "building"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=STREET_XOR_ESTATE & (Q(street__isnull=True) | Q(building__isnull=True)),
+                name="fund_estate_or_street",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
 
     def get_absolute_url(self) -> str:
+        if self.street is not None:
+            return reverse("foundation_fund", args=[self.street.slug])
+        assert self.estate is not None  # the constraint: an estate's fund, or a street's
         return reverse("fund_detail", args=[self.estate.slug, self.pk])
+
+    @property
+    def home(self) -> Estate:
+        """The estate of an estate's fund. The estate's pages, API and services load funds
+        through their estate, so a foundation's fund (no estate) never reaches them."""
+        if self.estate is None:
+            raise Fund.DoesNotExist("a street's foundation fund has no estate")
+        return self.estate
 
     @property
     def has_matching(self) -> bool:
@@ -282,7 +323,9 @@ class LedgerEntry(models.Model):
         IN_KIND = "in_kind", _("in kind")
         GENERATED = "generated", _("by the matching rule")
 
-    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="+")
+    # The chain the entry belongs to: its estate's, or for a foundation's fund its street's.
+    estate = models.ForeignKey(Estate, null=True, on_delete=models.PROTECT, related_name="+")
+    street = models.ForeignKey(Street, null=True, on_delete=models.PROTECT, related_name="+")
     seq = models.PositiveBigIntegerField(_("entry number"))
     fund = models.ForeignKey(
         Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="entries"
@@ -325,16 +368,25 @@ class LedgerEntry(models.Model):
         indexes = [
             models.Index(fields=["estate", "fund", "seq"]),
             models.Index(fields=["fund", "kind"]),
+            models.Index(fields=["street", "fund", "seq"]),
         ]
         constraints = [
             models.UniqueConstraint(fields=["estate", "seq"], name="ledger_one_seq_per_estate"),
+            models.UniqueConstraint(fields=["street", "seq"], name="ledger_one_seq_per_street"),
             models.UniqueConstraint(
                 fields=["estate", "reference"],
                 condition=~Q(reference=""),
                 name="ledger_unique_transfer_reference",
                 violation_error_message=_("This transfer reference is already recorded."),
             ),
+            models.UniqueConstraint(
+                fields=["street", "reference"],
+                condition=~Q(reference=""),
+                name="ledger_unique_street_transfer_reference",
+                violation_error_message=_("This transfer reference is already recorded."),
+            ),
             models.CheckConstraint(condition=~Q(amount=0), name="ledger_amount_not_zero"),
+            models.CheckConstraint(condition=STREET_XOR_ESTATE, name="ledger_estate_or_street"),
         ]
 
     def __str__(self) -> str:
@@ -342,10 +394,16 @@ class LedgerEntry(models.Model):
 
 
 class LedgerHead(models.Model):
-    """The end of an estate's chain: how many entries and the last hash. Printed on every
-    disclosure report, so anyone who kept one can check that history was not rewritten."""
+    """The end of an estate's chain (or of a street's, for its foundation's money): how many
+    entries and the last hash. Printed on every disclosure report, so anyone who kept one can
+    check that history was not rewritten."""
 
-    estate = models.OneToOneField(Estate, on_delete=models.PROTECT, related_name="ledger_head")
+    estate = models.OneToOneField(
+        Estate, null=True, on_delete=models.PROTECT, related_name="ledger_head"
+    )
+    street = models.OneToOneField(
+        Street, null=True, on_delete=models.PROTECT, related_name="ledger_head"
+    )
     count = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -353,6 +411,9 @@ class LedgerHead(models.Model):
     class Meta:
         verbose_name = _("ledger head")
         verbose_name_plural = _("ledger heads")
+        constraints = [
+            models.CheckConstraint(condition=STREET_XOR_ESTATE, name="ledger_head_estate_or_street")
+        ]
 
     def __str__(self) -> str:
         return f"{self.count} · {self.hash[:12]}"

@@ -18,7 +18,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linju.community.models import Building, Estate, Flat, Person
+from linju.community.models import Building, Estate, Flat, Person, Street
 from linju.core import audit, permissions
 from linju.funding import chain
 from linju.funding.models import Expense, Fund, LedgerEntry, LedgerHead, Pledge
@@ -68,15 +68,24 @@ def _text(value: str, field: str, limit: int, *, required: bool = False) -> str:
 # --- The chain -------------------------------------------------------------------------------
 
 
+def chain_scope(fund: Fund) -> dict[str, int | None]:
+    """The chain a fund's entries join: its estate's, or its street's for a foundation's fund."""
+    if fund.street_id is not None:
+        return {"street_id": fund.street_id}
+    return {"estate_id": fund.estate_id}
+
+
 def _append(*, fund: Fund, kind: str, amount: Decimal, method: str, actor: Any, **values: Any):
-    """Add one entry to the end of the fund's estate chain. Must run inside the caller's
-    transaction; the chain head row is locked so entries are numbered one at a time."""
+    """Add one entry to the end of the fund's chain (its estate's, or its street's). Must run
+    inside the caller's transaction; the chain head row is locked so entries are numbered one
+    at a time."""
+    scope = chain_scope(fund)
     head, _created = LedgerHead.objects.get_or_create(
-        estate_id=fund.estate_id, defaults={"count": 0, "hash": chain.GENESIS}
+        **scope, defaults={"count": 0, "hash": chain.GENESIS}
     )
     head = LedgerHead.objects.select_for_update().get(pk=head.pk)
     entry = LedgerEntry(
-        estate_id=fund.estate_id,
+        **scope,
         seq=head.count + 1,
         fund=fund,
         kind=kind,
@@ -100,9 +109,7 @@ def _append(*, fund: Fund, kind: str, amount: Decimal, method: str, actor: Any, 
     except IntegrityError:
         if (
             entry.reference
-            and LedgerEntry.objects.filter(
-                estate_id=fund.estate_id, reference=entry.reference
-            ).exists()
+            and LedgerEntry.objects.filter(**scope, reference=entry.reference).exists()
         ):
             raise _refuse(
                 _("This transfer reference is already recorded."), "reference", "duplicate"
@@ -143,9 +150,11 @@ def _residents_total(fund: Fund) -> Decimal:
 
 
 def matched_total(fund: Fund) -> Decimal:
-    total = LedgerEntry.objects.filter(fund=fund, kind=LedgerEntry.Kind.MATCH).aggregate(
-        t=Sum("amount")
-    )["t"]
+    """What the fund's matching rule has generated (a grant paid in by ``grant_receive`` is a
+    matching grant too, but the rule neither counts nor offsets it)."""
+    total = LedgerEntry.objects.filter(
+        fund=fund, kind=LedgerEntry.Kind.MATCH, method=LedgerEntry.Method.GENERATED
+    ).aggregate(t=Sum("amount"))["t"]
     return Decimal(total or 0).quantize(CENTS)
 
 
@@ -237,7 +246,7 @@ def _pledger(actor: Any, fund: Fund) -> tuple[Person | None, Flat | None]:
     """The person behind the pledge in this estate, and their home in the fund's place."""
     from linju.community.models import Occupancy
 
-    person = Person.objects.filter(estate_id=fund.estate_id, user=actor).first()
+    person = Person.objects.filter(estate_id=fund.home.pk, user=actor).first()
     if person is None:
         return None, None
     homes = Occupancy.objects.current().filter(person=person).select_related("flat")
@@ -271,7 +280,7 @@ def pledge_create(
         raise _refuse(_("Choose how you are shown."), "shown_as")
     person, flat = _pledger(actor, fund)
     pledge = Pledge(
-        estate_id=fund.estate_id,
+        estate_id=fund.home.pk,
         fund=fund,
         person=person,
         flat=flat,
@@ -479,6 +488,32 @@ def material_use(*, actor: Any, fund: Fund, description: str, value: Any) -> Led
     return entry
 
 
+@transaction.atomic
+def grant_receive(
+    *, actor: Any, fund: Fund, amount: Any, source: str, reference: str = "", description: str = ""
+) -> LedgerEntry:
+    """Post a grant paid into the fund by an outside body (e.g. the street's community
+    foundation) as a matching-grant entry naming that body. It is not residents' money: it
+    earns no matching, and the fund's matching rule never offsets it."""
+    permissions.require(actor, "receive_grant", fund)
+    fund = _locked_fund(fund)
+    amount = clean_amount(amount)
+    entry = _append(
+        fund=fund,
+        kind=LedgerEntry.Kind.MATCH,
+        amount=amount,
+        method=LedgerEntry.Method.BANK,
+        actor=actor,
+        donor=_text(source, "source", 60, required=True),
+        reference=_text(reference, "reference", 64),
+        description=_text(description, "description", 200),
+    )
+    audit.record(
+        actor=actor, action="ledger.grant", target=fund, changes={"entry": [None, entry.seq]}
+    )
+    return entry
+
+
 # --- Expenses --------------------------------------------------------------------------------
 
 
@@ -506,7 +541,7 @@ def expense_record(
     if method not in ("cash", "bank", "wechat", "alipay"):
         raise _refuse(_("Choose how it was paid."), "method")
     expense = Expense(
-        estate_id=fund.estate_id,
+        estate_id=fund.home.pk,
         fund=fund,
         payee=_text(payee, "payee", 120, required=True),
         amount=clean_amount(amount),
@@ -647,3 +682,128 @@ def entry_reverse(*, actor: Any, entry: LedgerEntry, reason: str) -> LedgerEntry
         changes={"entry": [None, entry.seq], "reason": [None, reason]},
     )
     return reversal
+
+
+# --- A street's community foundation ---------------------------------------------------------
+
+FOUNDATION_METHODS = (
+    LedgerEntry.Method.CASH,
+    LedgerEntry.Method.BANK,
+    LedgerEntry.Method.WECHAT,
+    LedgerEntry.Method.ALIPAY,
+)
+
+
+def _foundation_fund(fund: Fund) -> Fund:
+    fund = _locked_fund(fund)
+    if fund.street_id is None:
+        raise _refuse(_("This is not a foundation's fund."), code="not_foundation")
+    return fund
+
+
+@transaction.atomic
+def street_fund_create(
+    *, actor: Any, street: Street, title: str, target: Any, treasurer: Any, purpose: str = ""
+) -> Fund:
+    """Open the fund holding a street's community foundation's own money: a fund of the
+    street (no estate), whose entries form the street's own chain. No matching rule."""
+    permissions.require(actor, "create", Fund(street=street))
+    if treasurer is None or not getattr(treasurer, "is_active", False):
+        raise _refuse(_("Choose the treasurer."), "treasurer")
+    fund = Fund(
+        street=street,
+        title=_text(title, "title", 120, required=True),
+        purpose=_text(purpose, "purpose", 2000),
+        target=clean_amount(target, "target"),
+        treasurer=treasurer,
+        created_by=actor,
+    )
+    fund.full_clean()
+    fund.save()
+    audit.record(actor=actor, action="fund.create", target=fund)
+    return fund
+
+
+@transaction.atomic
+def foundation_income_record(
+    *,
+    actor: Any,
+    fund: Fund,
+    amount: Any,
+    method: str,
+    reference: str = "",
+    description: str = "",
+    donor: str = "",
+) -> LedgerEntry:
+    """Record money a foundation received (a donation) on its street's chain. ``donor`` is how
+    the entry shows the giver: a name only with the donor's consent (Charity Law Art. 82),
+    otherwise empty. A transfer reference can be recorded once per street."""
+    permissions.require(actor, "record", fund)
+    fund = _foundation_fund(fund)
+    amount = clean_amount(amount)
+    if method not in FOUNDATION_METHODS:
+        raise _refuse(_("Choose how the money was received."), "method")
+    reference = _text(reference, "reference", 64)
+    if method != LedgerEntry.Method.CASH and not reference:
+        raise _refuse(_("Give the transfer's reference number."), "reference")
+    entry = _append(
+        fund=fund,
+        kind=LedgerEntry.Kind.CONTRIBUTION,
+        amount=amount,
+        method=method,
+        actor=actor,
+        reference=reference,
+        description=_text(description, "description", 200),
+        donor=_text(donor, "donor", 60),
+    )
+    audit.record(
+        actor=actor, action="ledger.contribution", target=fund, changes={"entry": [None, entry.seq]}
+    )
+    return entry
+
+
+@transaction.atomic
+def foundation_outflow_record(
+    *,
+    actor: Any,
+    fund: Fund,
+    amount: Any,
+    payee: str,
+    method: str = LedgerEntry.Method.BANK,
+    reference: str = "",
+    description: str = "",
+) -> LedgerEntry:
+    """Record money a foundation paid out (a grant disbursed to a project's fund) as an expense
+    entry on its street's chain; never more than the fund holds."""
+    permissions.require(actor, "record", fund)
+    fund = _foundation_fund(fund)
+    amount = clean_amount(amount)
+    if method not in FOUNDATION_METHODS:
+        raise _refuse(_("Choose how it was paid."), "method")
+    balance = money_balance(fund)
+    if amount > balance:
+        raise _refuse(
+            _("The foundation's fund holds only ¥%(balance)s.") % {"balance": balance},
+            "amount",
+            "overdrawn",
+        )
+    entry = _append(
+        fund=fund,
+        kind=LedgerEntry.Kind.EXPENSE,
+        amount=-amount,
+        method=method,
+        actor=actor,
+        reference=_text(reference, "reference", 64),
+        description=" · ".join(
+            part
+            for part in (
+                _text(payee, "payee", 120, required=True),
+                _text(description, "description", 77),
+            )
+            if part
+        ),
+    )
+    audit.record(
+        actor=actor, action="ledger.expense", target=fund, changes={"entry": [None, entry.seq]}
+    )
+    return entry

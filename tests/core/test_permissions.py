@@ -50,6 +50,8 @@ from linju.notices.models import BoardSettings, Notice, NoticeAttachment
 from linju.notifications.models import Notification, NotificationPreference
 from tests.community.roster import helpers as roster
 from tests.conftest import World
+from tests.consultations import permission_rows as consultations_matrix
+from tests.consultations import results_matrix as consultation_results_matrix
 from tests.decisions.factories import DecisionFactory, owned_by
 from tests.factories import (
     BuildingFactory,
@@ -397,10 +399,45 @@ from tests.projects import permission_rows as projects_rows  # noqa: E402
 OBJECTS.update(projects_rows.OBJECTS)
 RULE_TABLE += projects_rows.rule_rows(WORKS_ROLES)
 
+# opinion maps: the rows live with the app's tests
+from tests.opinions import permission_rows as opinions_rows  # noqa: E402
+
+OBJECTS.update(opinions_rows.OBJECTS)
+RULE_TABLE += opinions_rows.rule_rows(WORKS_ROLES)
+
+# participatory budgeting: the rows live with the app's tests
+from tests.budgeting import permission_rows as budgeting_rows  # noqa: E402
+
+OBJECTS.update(budgeting_rows.OBJECTS)
+RULE_TABLE += budgeting_rows.rule_rows(WORKS_ROLES)
+
+# grant review, decisions, payments and reports: the rows live with the app's tests
+from tests.grants import permission_rows as grants_rows  # noqa: E402
+
+OBJECTS.update(grants_rows.OBJECTS)
+RULE_TABLE += grants_rows.rule_rows(WORKS_ROLES)
+
 # Apps that keep their rows next to their tests.
-for _app_rows in (spaces_matrix, talents_matrix):
+for _app_rows in (
+    spaces_matrix,
+    talents_matrix,
+    consultations_matrix,
+    consultation_results_matrix,
+):
     OBJECTS.update(_app_rows.OBJECTS)
     RULE_TABLE.extend(_app_rows.RULE_ROWS)
+
+# the foundation's programmes and applications: the rows live with the app's tests
+from tests.foundation import permission_rows as foundation_rows  # noqa: E402
+
+OBJECTS.update(foundation_rows.OBJECTS)
+RULE_TABLE.extend(foundation_rows.RULE_ROWS)
+
+# the foundation's money: the rows live with the app's tests
+from tests.donations import permission_rows as donations_rows  # noqa: E402
+
+OBJECTS.update(donations_rows.OBJECTS)
+RULE_TABLE.extend(donations_rows.RULE_ROWS)
 
 
 def test_rule_table_covers_every_rule():
@@ -1687,9 +1724,19 @@ URL_MATRIX.update(conventions_rows.url_rows(expect, WORKS_ROLES))
 URL_MATRIX.update(meetings_rows.url_rows(expect, WORKS_ROLES))
 URL_MATRIX.update(ideas_rows.url_rows(expect, WORKS_ROLES))
 URL_MATRIX.update(projects_rows.url_rows(expect, WORKS_ROLES))
+URL_MATRIX.update(opinions_rows.url_rows(expect, WORKS_ROLES))
+URL_MATRIX.update(grants_rows.url_rows(expect, WORKS_ROLES))
+URL_MATRIX.update(budgeting_rows.url_rows(expect, WORKS_ROLES))
 
-for _app_rows in (spaces_matrix, talents_matrix):
+for _app_rows in (
+    spaces_matrix,
+    talents_matrix,
+    consultations_matrix,
+    consultation_results_matrix,
+):
     URL_MATRIX.update(_app_rows.URL_ROWS)
+URL_MATRIX.update(foundation_rows.URL_ROWS)
+URL_MATRIX.update(donations_rows.URL_ROWS)
 
 
 def _named_url_patterns(resolver: URLResolver | None = None, prefix: str = "") -> list[str]:

@@ -82,7 +82,8 @@ def test_estate_home_status_and_public_showcase():
     states = {r.building.number: r.state for r in building_project_status(estate=estate)}
     assert len(states) == 21
     assert [n for n, s in states.items() if s == "finished"].__len__() == 6
-    assert states["25"] == "active" and states["15"] == "none"
+    assert states["25"] == "active" and states["1"] == "none"
+    assert states["15"] == "active"  # applying to the foundation's programme
     BoardSettings.objects.update_or_create(estate=estate, defaults={"public": True})
     page = Client().get(reverse("project_showcase", args=["zhonghao", _project("17").pk]))
     assert page.status_code == 200

@@ -107,7 +107,7 @@ def _figures(figures: Figures) -> dict[str, str | None]:
 def _item(fund: Fund, figures: Figures) -> dict[str, Any]:
     return {
         "id": fund.pk,
-        "estate": fund.estate.slug,
+        "estate": fund.home.slug,
         "building": fund.building.number if fund.building else None,
         "title": fund.title,
         "status": fund.status,
@@ -180,7 +180,7 @@ def _once(
     key = idempotency.clean_key(raw_key)
     status, body, replayed = idempotency.once(
         user=request.user,
-        estate_id=fund.estate_id,
+        estate_id=fund.home.pk,
         key=key,
         endpoint=f"POST /api/funds/{fund.pk}/{what}",
         write=write,
@@ -264,7 +264,7 @@ def fund_detail(request: HttpRequest, fund_id: int):
 )
 def fund_entries(request: HttpRequest, fund_id: int, page: Query[EntryQuery]):
     fund = _fund(request, fund_id)
-    personal = shows_personal(request.user, fund.estate)
+    personal = shows_personal(request.user, fund.home)
     entries = (
         LedgerEntry.objects.filter(fund=fund)
         .select_related("reverses", "reversed_by")

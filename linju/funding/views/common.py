@@ -134,7 +134,7 @@ def shows_personal(user: Any, estate: Estate) -> bool:
 
 
 def may_approve(user: Any, fund: Fund) -> bool:
-    return permissions.can(user, "approve", Expense(estate_id=fund.estate_id, fund=fund))
+    return permissions.can(user, "approve", Expense(estate_id=fund.home.pk, fund=fund))
 
 
 def may_use_console(user: Any, estate: Estate) -> bool:

@@ -203,7 +203,7 @@ def console_fund_record_view(
             form_errors(form, exc)
         else:
             messages.success(request, str(done) % {"amount": abs(written.amount)})
-            return redirect("console_fund", slug=fund.estate.slug, fund_id=fund.pk)
+            return redirect("console_fund", slug=fund.home.slug, fund_id=fund.pk)
     return render(
         request,
         "funding/console/record.html",
@@ -245,7 +245,7 @@ def console_entry_reverse_view(
                 _("Entry #%(seq)s is reversed by entry #%(reversal)s.")
                 % {"seq": entry.seq, "reversal": reversal.seq},
             )
-            return redirect("console_fund", slug=fund.estate.slug, fund_id=fund.pk)
+            return redirect("console_fund", slug=fund.home.slug, fund_id=fund.pk)
     return render(
         request,
         "funding/console/reverse.html",
@@ -273,8 +273,8 @@ def _expense(request: HttpRequest, slug: str, expense_id: int) -> Expense:
 
 def _back_to(request: HttpRequest, expense: Expense) -> HttpResponse:
     if request.POST.get("back") == "fund":
-        return redirect("console_fund", slug=expense.fund.estate.slug, fund_id=expense.fund_id)
-    return redirect("console_funds", slug=expense.fund.estate.slug)
+        return redirect("console_fund", slug=expense.fund.home.slug, fund_id=expense.fund_id)
+    return redirect("console_funds", slug=expense.fund.home.slug)
 
 
 @login_required
@@ -314,7 +314,7 @@ def console_expense_reject_view(request: HttpRequest, slug: str, expense_id: int
             form_errors(form, exc)
         else:
             messages.success(request, _("Rejected. Nothing was posted to the ledger."))
-            return redirect("console_fund", slug=expense.fund.estate.slug, fund_id=expense.fund_id)
+            return redirect("console_fund", slug=expense.fund.home.slug, fund_id=expense.fund_id)
     return render(
         request,
         "funding/console/reject.html",

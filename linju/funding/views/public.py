@@ -124,7 +124,7 @@ def _pledge_rows(fund: Fund, personal: bool) -> tuple[list[dict[str, Any]], int]
 @sign_in_first
 def fund_detail_view(request: HttpRequest, slug: str, fund_id: int) -> HttpResponse:
     fund = fund_for_page(request, slug, fund_id)
-    personal = shows_personal(request.user, fund.estate)
+    personal = shows_personal(request.user, fund.home)
     figures = figures_for([fund.pk])[fund.pk]
     entries = (
         LedgerEntry.objects.filter(fund=fund)
@@ -226,7 +226,7 @@ def expense_receipt_view(
         raise Http404
     keeps = permissions.can(request.user, "record", fund) or may_approve(request.user, fund)
     if expense.status == Expense.Status.POSTED:
-        allowed = keeps or shows_personal(request.user, fund.estate)
+        allowed = keeps or shows_personal(request.user, fund.home)
     else:
         allowed = keeps
     if not allowed:
@@ -240,6 +240,6 @@ def pledge_photo_view(
 ) -> FileResponse:
     fund = fund_for_page(request, slug, fund_id)
     pledge = Pledge.objects.filter(fund=fund, pk=pledge_id).first()
-    if pledge is None or not shows_personal(request.user, fund.estate):
+    if pledge is None or not shows_personal(request.user, fund.home):
         raise Http404
     return _serve(pledge.photo, f"pledge-{fund.pk}-{pledge.pk}")

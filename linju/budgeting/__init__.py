@@ -1,0 +1,1 @@
+"""Residents' participatory-budgeting votes on a foundation programme's applications."""
