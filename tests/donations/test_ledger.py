@@ -79,7 +79,8 @@ def _tamper(how: str, rows: list[LedgerEntry]) -> None:
         _raw("UPDATE funding_ledgerentry SET amount = %s WHERE id = %s", Decimal(1), rows[0].pk)
     elif how == "donor":
         _raw("UPDATE funding_ledgerentry SET donor = %s WHERE id = %s", "别人", rows[0].pk)
-    elif how == "delete":
+    elif how == "delete":  # the intruder removes the donation that points at the row too
+        _raw("DELETE FROM donations_donation WHERE entry_id = %s", rows[1].pk)
         _raw("DELETE FROM funding_ledgerentry WHERE id = %s", rows[1].pk)
     else:
         _raw("UPDATE funding_ledgerentry SET seq = 100 WHERE id = %s", rows[0].pk)
