@@ -58,6 +58,13 @@ def _enter(user, decision, entry, **data):
     return _client(user).post(_url(decision), values)
 
 
+@pytest.fixture(autouse=True)
+def own_media_root(settings, tmp_path):
+    """Each test stores scans in its own folder: other tests running at the same time (the
+    design and convention votes' tests) store decision files too."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def _stored_files() -> set[Path]:
     root = Path(settings.MEDIA_ROOT) / "decisions"
     return {p for p in root.rglob("*") if p.is_file()} if root.exists() else set()
